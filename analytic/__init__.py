@@ -1,0 +1,53 @@
+"""synmi.analytic: the closed-form Fenton-Wilkinson information (MATH.md sections 1-4, 6).
+
+Public API
+----------
+mutual_information(mu, sigma, ensemble, pattern) -> float
+    ``I_FW(w_S ; x_l)`` in nats; ``nan``/``inf`` with a warning where undefined/infinite.
+fenton_wilkinson_information(mu, sigma, ensemble, pattern) -> FWResult
+    Value, FW parameters, validity status and reason, and the authors' value.
+mutual_information_batch(cases) -> pandas.DataFrame
+    Vectorised over many cases.
+fenton_wilkinson_params, weight_moments, connection_log_moments
+    The intermediate quantities of MATH.md sections 2-3.
+set1_case, set2_case, set3_case, generate_set, random_ensemble
+    The paper's simulation sets (MATH.md section 6).
+"""
+
+from .inputs import Case, validate_case, as_generator
+from .fenton_wilkinson import (
+    ApproximationUndefinedWarning,
+    FWResult,
+    InfiniteInformationWarning,
+    NegativeInformationWarning,
+    Status,
+    SynmiWarning,
+    connection_log_moments,
+    fenton_wilkinson_information,
+    fenton_wilkinson_params,
+    fw_result_for_case,
+    mutual_information,
+    mutual_information_batch,
+    weight_moments,
+)
+from .generators import (
+    SET_GENERATORS,
+    all_connections,
+    exchangeable_covariance,
+    generate_set,
+    paper_fig3_ensemble,
+    random_ensemble,
+    set1_case,
+    set2_case,
+    set3_case,
+)
+
+__all__ = [
+    "Case", "validate_case", "as_generator",
+    "ApproximationUndefinedWarning", "FWResult", "InfiniteInformationWarning",
+    "NegativeInformationWarning", "Status", "SynmiWarning",
+    "connection_log_moments", "fenton_wilkinson_information", "fenton_wilkinson_params",
+    "fw_result_for_case", "mutual_information", "mutual_information_batch", "weight_moments",
+    "SET_GENERATORS", "all_connections", "exchangeable_covariance", "generate_set",
+    "paper_fig3_ensemble", "random_ensemble", "set1_case", "set2_case", "set3_case",
+]

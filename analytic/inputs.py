@@ -1,0 +1,285 @@
+"""Input validation and the pattern-set container shared by ``analytic`` and ``empirical``.
+
+Every public entry point of synmi funnels its ``(mu, sigma, ensemble, pattern)``
+arguments through :func:`validate_case`, so that bad input raises a
+``ValueError`` naming the offending argument instead of a silent NaN or a crash
+deep inside numpy (DEVELOPERS.md).  The model is MATH.md section 1:
+``ln x_k ~ Normal(mu_k, Sigma_k)``, ``k = 0 … N-1``, each ``d``-dimensional, and
+an ensemble of ``n`` distinct unordered connections ``(i, j)``, ``i != j``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+__all__ = ["Case", "validate_case", "validate_ensemble", "validate_pattern", "as_generator"]
+
+#: relative tolerance for the symmetry of ``Sigma_k``
+SYMMETRY_RTOL = 1e-8
+#: relative tolerance for positive semi-definiteness of ``Sigma_k``
+#: (smallest eigenvalue >= -PSD_RTOL * max(1, largest |eigenvalue|))
+PSD_RTOL = 1e-8
+
+
+@dataclass(frozen=True)
+class Case:
+    """A validated pattern set, ensemble and target pattern (MATH.md section 1).
+
+    Attributes
+    ----------
+    mu : ndarray, shape (N, d)
+        Means of ``ln x_k``.
+    sigma : ndarray, shape (N, d, d) or (d, d)
+        Covariances of ``ln x_k``; a ``(d, d)`` array is shared by all patterns.
+    ensemble : ndarray of int, shape (n, 2)
+        Connections ``(i, j)``, 0-based, stored with ``i < j``, in the caller's order.
+    pattern : int
+        Target pattern ``l`` (0-based).
+    meta : dict
+        Provenance (generator, seed, parameters); free-form.
+    """
+
+    mu: np.ndarray
+    sigma: np.ndarray
+    ensemble: np.ndarray
+    pattern: int
+    meta: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def n_patterns(self) -> int:
+        """``N``, the number of stored patterns."""
+        return int(self.mu.shape[0])
+
+    @property
+    def dim(self) -> int:
+        """``d``, the number of neurons (dimension of a pattern)."""
+        return int(self.mu.shape[1])
+
+    @property
+    def n_connections(self) -> int:
+        """``n``, the ensemble size."""
+        return int(self.ensemble.shape[0])
+
+    @property
+    def shared_sigma(self) -> bool:
+        """True when one ``(d, d)`` covariance is shared by all patterns."""
+        return self.sigma.ndim == 2
+
+    def sigma_of(self, k: int) -> np.ndarray:
+        """Covariance ``Sigma_k`` of pattern ``k``."""
+        return self.sigma if self.shared_sigma else self.sigma[k]
+
+    def sigma_stack(self) -> np.ndarray:
+        """All covariances as an ``(N, d, d)`` array (a broadcast view if shared)."""
+        if self.shared_sigma:
+            return np.broadcast_to(self.sigma, (self.n_patterns,) + self.sigma.shape)
+        return self.sigma
+
+    @property
+    def neurons(self) -> np.ndarray:
+        """``V(S)``, the sorted neurons the ensemble touches."""
+        return np.unique(self.ensemble)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form (lists), the inverse of ``Case.from_dict``."""
+        return {
+            "mu": self.mu.tolist(),
+            "sigma": self.sigma.tolist(),
+            "ensemble": self.ensemble.tolist(),
+            "pattern": int(self.pattern),
+            "meta": dict(self.meta),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Case":
+        """Build and validate a case from a mapping with keys ``mu``, ``sigma``,
+        ``ensemble``, ``pattern`` and optionally ``meta``."""
+        if not isinstance(data, dict):
+            raise ValueError(f"case: expected a mapping, got {type(data).__name__}")
+        missing = [k for k in ("mu", "sigma", "ensemble", "pattern") if k not in data]
+        if missing:
+            raise ValueError(f"case: missing key(s) {', '.join(missing)}")
+        unknown = sorted(set(data) - {"mu", "sigma", "ensemble", "pattern", "meta"})
+        if unknown:
+            raise ValueError(f"case: unknown key(s) {', '.join(unknown)}")
+        return validate_case(data["mu"], data["sigma"], data["ensemble"], data["pattern"],
+                             meta=data.get("meta") or {})
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def validate_pattern(pattern: Any, n_patterns: int) -> int:
+    """Check that ``pattern`` is an integer index in ``[0, N)``."""
+    if not _is_integer(pattern):
+        raise ValueError(f"pattern must be an integer index, got {pattern!r}")
+    p = int(pattern)
+    if not 0 <= p < n_patterns:
+        raise ValueError(f"pattern index {p} out of range for N = {n_patterns} patterns (0-based)")
+    return p
+
+
+def validate_ensemble(ensemble: Any, dim: int) -> np.ndarray:
+    """Check an ensemble of distinct unordered connections on ``dim`` neurons.
+
+    Returns an ``(n, 2)`` int array with ``i < j`` in each row, in the given order.
+    Raises ``ValueError`` (naming ``ensemble``) for an empty ensemble, non-integer
+    or out-of-range indices, self-connections and duplicates (``(i, j)`` and
+    ``(j, i)`` are the same connection).
+    """
+    if isinstance(ensemble, np.ndarray):
+        raw = ensemble
+    else:
+        try:
+            items = list(ensemble)
+        except TypeError:
+            raise ValueError(f"ensemble must be a sequence of (i, j) pairs, got {type(ensemble).__name__}") from None
+        if len(items) == 0:
+            raise ValueError("ensemble must contain at least one connection")
+        for t, pair in enumerate(items):
+            try:
+                ok = len(pair) == 2
+            except TypeError:
+                ok = False
+            if not ok:
+                raise ValueError(f"ensemble[{t}] must be an (i, j) pair, got {pair!r}")
+            for v in pair:
+                if not _is_integer(v):
+                    raise ValueError(f"ensemble[{t}] has a non-integer neuron index {v!r}")
+        raw = np.asarray(items, dtype=np.int64)
+    if raw.ndim != 2 or raw.shape[1] != 2:
+        raise ValueError(f"ensemble must have shape (n, 2), got {raw.shape}")
+    if raw.shape[0] == 0:
+        raise ValueError("ensemble must contain at least one connection")
+    if not np.issubdtype(raw.dtype, np.integer):
+        raise ValueError(f"ensemble must hold integer neuron indices, got dtype {raw.dtype}")
+    arr = raw.astype(np.int64)
+    if arr.min() < 0 or arr.max() >= dim:
+        bad = arr[(arr < 0) | (arr >= dim)][0]
+        raise ValueError(f"ensemble has neuron index {bad} out of range for d = {dim} neurons (0-based)")
+    if np.any(arr[:, 0] == arr[:, 1]):
+        t = int(np.flatnonzero(arr[:, 0] == arr[:, 1])[0])
+        raise ValueError(f"ensemble[{t}] = {tuple(arr[t])} is a self-connection (i == j); the network has none")
+    ordered = np.sort(arr, axis=1)
+    code = np.sort(ordered[:, 0] * dim + ordered[:, 1])
+    repeated = code[1:][code[1:] == code[:-1]]
+    if repeated.size:
+        dup = divmod(int(repeated[0]), dim)
+        raise ValueError(f"ensemble lists connection {tuple(int(v) for v in dup)} more than once "
+                         "((i, j) and (j, i) are the same connection)")
+    return ordered
+
+
+def _as_float_array(value: Any, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a numeric array: {exc}") from None
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} has non-finite entries (NaN or inf)")
+    return arr
+
+
+def _check_covariances(sigma: np.ndarray) -> None:
+    """Symmetry and positive semi-definiteness of every ``Sigma_k``.
+
+    PSD test: ``Sigma_k + tol I`` must admit a Cholesky factor, with
+    ``tol = PSD_RTOL * max(1, max |Sigma_k|)`` (a batched Cholesky is several times
+    cheaper than an eigen-decomposition); only on failure are the eigenvalues
+    computed, to name the offending matrix and its smallest eigenvalue.
+    """
+    stack = sigma if sigma.ndim == 3 else sigma[None]
+    scale = np.maximum(1.0, np.abs(stack).max(axis=(1, 2)))
+    asym = np.abs(stack - np.swapaxes(stack, 1, 2)).max(axis=(1, 2))
+    bad = np.flatnonzero(asym > SYMMETRY_RTOL * scale)
+    if bad.size:
+        k = int(bad[0])
+        where = f"sigma[{k}]" if sigma.ndim == 3 else "sigma"
+        raise ValueError(f"{where} is not symmetric (max |S - S^T| = {asym[k]:.3g})")
+    dim = stack.shape[-1]
+    shifted = stack + (PSD_RTOL * dim * scale)[:, None, None] * np.eye(dim)
+    try:
+        np.linalg.cholesky(shifted)
+        return
+    except np.linalg.LinAlgError:
+        pass
+    eig = np.linalg.eigvalsh(stack)
+    tol = PSD_RTOL * dim * scale
+    bad = np.flatnonzero(eig[:, 0] < -tol)
+    k = int(bad[0]) if bad.size else int(np.argmin(eig[:, 0]))
+    where = f"sigma[{k}]" if sigma.ndim == 3 else "sigma"
+    raise ValueError(f"{where} is not positive semi-definite (smallest eigenvalue {eig[k, 0]:.3g})")
+
+
+def validate_case(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, meta: dict | None = None,
+                  check_covariance: bool = True) -> Case:
+    """Validate the arguments of every synmi entry point (MATH.md section 1).
+
+    Parameters
+    ----------
+    mu : array_like, shape (N, d)
+        Means of ``ln x_k``.
+    sigma : array_like, shape (N, d, d) or (d, d)
+        Covariances of ``ln x_k``, symmetric positive semi-definite.
+    ensemble : sequence of (i, j)
+        Distinct connections, 0-based, ``i != j``.
+    pattern : int
+        Target pattern ``l``, 0-based.
+    meta : dict, optional
+        Provenance stored on the returned :class:`Case`.
+    check_covariance : bool
+        Check symmetry and positive semi-definiteness (an eigen-decomposition of
+        every ``Sigma_k``); generators that build valid matrices may skip it.
+
+    Returns
+    -------
+    Case
+
+    Raises
+    ------
+    ValueError
+        Naming the offending argument.
+    """
+    mu_arr = _as_float_array(mu, "mu")
+    if mu_arr.ndim != 2:
+        raise ValueError(f"mu must have shape (N, d), got shape {mu_arr.shape}")
+    n_patterns, dim = mu_arr.shape
+    if n_patterns < 1:
+        raise ValueError("mu must hold at least one pattern (N >= 1)")
+    if dim < 2:
+        raise ValueError(f"mu: patterns must have d >= 2 components to form a connection, got d = {dim}")
+    sigma_arr = _as_float_array(sigma, "sigma")
+    if sigma_arr.ndim == 2:
+        if sigma_arr.shape != (dim, dim):
+            raise ValueError(f"sigma must have shape (d, d) = ({dim}, {dim}) or (N, d, d), got {sigma_arr.shape}")
+    elif sigma_arr.ndim == 3:
+        if sigma_arr.shape != (n_patterns, dim, dim):
+            raise ValueError(f"sigma must have shape (N, d, d) = ({n_patterns}, {dim}, {dim}) or (d, d), "
+                             f"got {sigma_arr.shape}")
+    else:
+        raise ValueError(f"sigma must have shape (N, d, d) or (d, d), got {sigma_arr.shape}")
+    if check_covariance:
+        _check_covariances(sigma_arr)
+    ens = validate_ensemble(ensemble, dim)
+    p = validate_pattern(pattern, n_patterns)
+    return Case(mu=mu_arr, sigma=sigma_arr, ensemble=ens, pattern=p, meta=dict(meta or {}))
+
+
+def as_generator(seed: Any) -> np.random.Generator:
+    """``numpy.random.Generator`` from an int, a ``SeedSequence`` or a Generator.
+
+    Raises ``ValueError`` (naming ``seed``) for anything else, including ``None``:
+    synmi's random functions are reproducible by construction.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.default_rng(seed)
+    if _is_integer(seed) and int(seed) >= 0:
+        return np.random.default_rng(int(seed))
+    raise ValueError(f"seed must be a non-negative int, a SeedSequence or a numpy Generator, got {seed!r}")

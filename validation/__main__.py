@@ -1,0 +1,7 @@
+"""``python -m validation`` runs the ``synmi`` command line."""
+
+import sys
+
+from validation.cli import main
+
+sys.exit(main())

@@ -1,0 +1,240 @@
+"""``synmi`` command line (also ``python -m validation``).
+
+Commands
+--------
+mi CASE         analytic FW value, validity status and FW parameters
+estimate CASE   Monte Carlo truth with its uncertainty
+compare CASE    both, the error and the verdict
+sweep CONFIG    a resumable sweep (TOML) written to --out
+report          the whole error analysis (default configuration) into --out
+
+``CASE`` is a TOML or JSON file with keys ``mu``, ``sigma``, ``ensemble``,
+``pattern``, or the word ``example`` for the bundled example case.  Errors in
+input are reported in one line (exit status 2), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+import warnings
+from importlib import resources
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+__all__ = ["main", "load_case", "load_mapping"]
+
+
+class CLIError(Exception):
+    """An input error reported in one line."""
+
+
+def load_mapping(path: str) -> dict[str, Any]:
+    """Read a TOML or JSON file into a dict, with one-line errors."""
+    p = Path(path)
+    if not p.exists():
+        raise CLIError(f"no such file: {path}")
+    text = p.read_text()
+    try:
+        if p.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            data = tomllib.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CLIError(f"{path}: malformed {'JSON' if p.suffix.lower() == '.json' else 'TOML'}: {exc}") from None
+    if not isinstance(data, dict):
+        raise CLIError(f"{path}: expected a table/object at the top level")
+    return data
+
+
+def load_case(path: str):
+    """A validated :class:`analytic.Case` from a case file (or ``example``)."""
+    from analytic.inputs import Case
+
+    if path == "example":
+        text = resources.files("validation").joinpath("configs/example_case.toml").read_text()
+        data = tomllib.loads(text)
+        data.setdefault("meta", {"source": "bundled example"})
+    else:
+        data = load_mapping(path)
+        data.setdefault("meta", {"source": str(path)})
+    try:
+        return Case.from_dict(data)
+    except ValueError as exc:
+        raise CLIError(f"{path}: {exc}") from None
+
+
+def _fmt_matrix(a: np.ndarray) -> str:
+    return np.array2string(np.asarray(a), precision=6, suppress_small=False, max_line_width=120)
+
+
+def _cmd_mi(args: argparse.Namespace) -> int:
+    import analytic
+
+    case = load_case(args.case)
+    res = analytic.fw_result_for_case(case)
+    if args.json:
+        print(json.dumps({"value": res.value, "status": res.status.value, "reason": res.reason,
+                          "mu_w": res.mu_w.tolist(), "sigma_w": res.sigma_w.tolist(),
+                          "mu_w_rest": res.mu_w_rest.tolist(), "sigma_w_rest": res.sigma_w_rest.tolist(),
+                          "authors_value": res.authors_value, "authors_kept": res.authors_kept}, indent=2))
+        return 0
+    print(f"case: N = {case.n_patterns} patterns, d = {case.dim} neurons, n = {case.n_connections} "
+          f"connections {[tuple(map(int, c)) for c in case.ensemble]}, target pattern {case.pattern}")
+    print(f"I_FW(w_S ; x_l) = {res.value:.6g} nats ({res.value / np.log(2):.6g} bits)")
+    print(f"status: {res.status.value} -- {res.reason}")
+    print(f"authors' procedure: {res.authors_value:.6g} nats ({'kept' if res.authors_kept else 'dropped'})")
+    print("FW log-normal of w_S (MATH.md section 3):")
+    print(f"  mu_w = {_fmt_matrix(res.mu_w)}")
+    print(f"  Sigma_w =\n{_fmt_matrix(res.sigma_w)}")
+    print("FW log-normal of w_S^(-l):")
+    print(f"  mu_w^(-l) = {_fmt_matrix(res.mu_w_rest)}")
+    print(f"  Sigma_w^(-l) =\n{_fmt_matrix(res.sigma_w_rest)}")
+    return 0
+
+
+def _estimation_config(args: argparse.Namespace):
+    from .engine import EstimationConfig
+
+    kw: dict[str, Any] = {}
+    for name in ("n_samples", "replicates", "seed", "method"):
+        v = getattr(args, name, None)
+        if v is not None:
+            kw[name] = v
+    if "n_samples" in kw:
+        kw["n_samples_multi"] = kw["cross_n_samples"] = kw["n_samples"]
+    try:
+        return EstimationConfig(**kw)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+
+
+def _cmd_estimate(args: argparse.Namespace) -> int:
+    import empirical
+
+    case = load_case(args.case)
+    config = _estimation_config(args)
+    method = config.method_for(case.n_connections)
+    try:
+        est = empirical.estimate_mi(case.mu, case.sigma, case.ensemble, case.pattern,
+                                    n_samples=config.samples_for(case.n_connections, method), seed=config.seed,
+                                    method=method, replicates=config.replicates, k=config.k, calibrate=True)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    print(f"I(w_S ; x_l) = {est.value:.6g} nats, standard error {est.stderr:.2g}, "
+          f"95% CI [{est.ci_low:.6g}, {est.ci_high:.6g}]")
+    print(f"method {est.method}, {est.replicates} replicates of {est.n_samples} draws, {est.seconds:.1f} s; "
+          f"calibrated estimator bias {est.bias:+.2g} +/- {est.bias_stderr:.2g}")
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .engine import compare_case
+
+    case = load_case(args.case)
+    config = _estimation_config(args)
+    row = compare_case(case, config)
+    if args.json:
+        print(json.dumps(row, indent=2, default=float))
+        return 0
+    print(f"I_FW   = {row['approx_value']:.6g} nats  (status {row['fw_status']})")
+    print(f"I_true = {row['truth']:.6g} nats +/- {row['truth_stderr']:.2g} (s.e.), "
+          f"95% CI [{row['truth_ci_low']:.6g}, {row['truth_ci_high']:.6g}], {row['truth_method']}")
+    print(f"error  = {row['err']:+.4g} nats ({100 * row['rel_err']:+.1f} %); tolerance {row['tolerance']:.2g} "
+          f"(= {config.z:g} x combined s.e. + |calibrated bias {row['bias']:+.2g}|)")
+    print(f"verdict: {row['verdict']}")
+    if row.get("cross_method"):
+        print(f"cross-check {row['cross_method']}: {row['cross_value']:.6g} +/- {row['cross_stderr']:.2g}; "
+              f"estimators {'agree' if row['estimators_agree'] else 'DISAGREE'}")
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from .config import run_sweep_config
+
+    try:
+        table = run_sweep_config(args.config, out_dir=args.out, n_jobs=args.n_jobs, scheduler=args.scheduler)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    n_agree = int((table["verdict"] == "agree").sum())
+    print(f"{len(table)} cases written to {args.out}/results.csv ({n_agree} agree)")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import build_report
+
+    try:
+        summary_path = build_report(out_dir=args.out, quick=args.quick, n_jobs=args.n_jobs,
+                                    cache_dir=args.cache, scheduler=args.scheduler)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    print(f"report written: {summary_path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="synmi",
+        description="Validate the Fenton-Wilkinson synaptic-information formula of Fan & Mysore (2026) "
+                    "against exact Monte Carlo of Hebbian weights.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def case_parser(name: str, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument("case", metavar="CASE",
+                       help="case file (TOML or JSON: mu, sigma, ensemble, pattern) or 'example'")
+        return p
+
+    p = case_parser("mi", "analytic FW value, validity status and FW parameters of a case")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_mi)
+    for name, func, help_ in (("estimate", _cmd_estimate, "Monte Carlo truth of a case with its uncertainty"),
+                              ("compare", _cmd_compare, "analytic value, Monte Carlo truth, error and verdict")):
+        p = case_parser(name, help_)
+        p.add_argument("--n-samples", type=int, dest="n_samples", help="Monte Carlo draws per replicate")
+        p.add_argument("--replicates", type=int, help="independent replicates (>= 2)")
+        p.add_argument("--seed", type=int, help="root seed")
+        p.add_argument("--method", choices=("auto", "ksg", "entropy_difference", "entropy_1d"),
+                       help="truth estimator (auto: entropy_1d for one connection, else entropy_difference)")
+        if name == "compare":
+            p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.set_defaults(func=func)
+    p = sub.add_parser("sweep", help="run a resumable sweep from a TOML configuration",
+                       description="Run a resumable sweep; finished cases are kept in OUT/cases and reused.")
+    p.add_argument("config", metavar="CONFIG", help="sweep configuration (TOML)")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--n-jobs", type=int, default=1, dest="n_jobs", help="local worker processes (joblib)")
+    p.add_argument("--scheduler", default=None,
+                   help="dask.distributed scheduler address, or 'local' for a LocalCluster of --n-jobs workers")
+    p.set_defaults(func=_cmd_sweep)
+    p = sub.add_parser("report", help="the whole error analysis into a report folder",
+                       description="Regenerate the error-analysis report (report.md, figures, tables, JSON).")
+    p.add_argument("--quick", action="store_true", help="small sample sizes (a few minutes)")
+    p.add_argument("--out", default="reports", help="output folder (default: %(default)s)")
+    p.add_argument("--n-jobs", type=int, default=2, dest="n_jobs", help="local worker processes (default: 2)")
+    p.add_argument("--cache", default=None,
+                   help="folder of finished cases to resume from (default: .synmi-cache/<tier>)")
+    p.add_argument("--scheduler", default=None, help="dask.distributed scheduler address, or 'local'")
+    p.set_defaults(func=_cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            return int(args.func(args) or 0)
+    except CLIError as exc:
+        print(f"synmi {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,291 @@
+"""The comparison engine: one case -> one tidy row (analytic against Monte Carlo truth).
+
+For a case ``(mu, sigma, ensemble, pattern)`` the engine evaluates the
+approximation under test (by default the FW information of MATH.md section 3),
+estimates the true ``I(w_S ; x_l)`` by exact Monte Carlo of the Hebbian weights
+(MATH.md section 2) with a calibrated kNN estimator (MATH.md section 7), and
+returns one row with the error and a verdict.
+
+Verdict rule (every tolerance says where it comes from)
+-------------------------------------------------------
+``truth`` is the mean of ``replicates`` independent estimates, ``stderr`` its
+standard error; ``bias`` is the estimator's bias measured on a jointly Gaussian
+surrogate at the case's own dimensions, sample size and log-scale covariance
+(``empirical.estimate_mi(..., calibrate=True)``), ``bias_stderr`` the standard
+error of that measurement.  The truth is not bias-corrected (the surrogate is
+not the case); instead the bias widens the tolerance:
+
+``tolerance = z * sqrt(stderr**2 + bias_stderr**2) + |bias|``
+
+with ``z = 3`` by default.  ``agree`` when ``|I_approx - truth| <= tolerance``,
+``disagree`` otherwise, ``undefined`` when the approximation is NaN or infinite.
+An error is *resolved* (used in power-law fits) when it is a disagreement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import warnings
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Callable
+
+import numpy as np
+
+import analytic
+from analytic.inputs import Case
+
+from .approximations import Approximation, approximation_name
+
+__all__ = ["EstimationConfig", "case_hash", "case_seed", "compare_case", "scale_of", "ROW_COLUMNS"]
+
+
+@dataclass(frozen=True)
+class EstimationConfig:
+    """How the truth is estimated for a case.
+
+    Attributes
+    ----------
+    n_samples : int
+        Monte Carlo draws ``M`` per replicate for ``n = 1`` cases.
+    n_samples_multi : int
+        Draws per replicate for ``n > 1`` (kNN queries in ``n`` dimensions cost more).
+    replicates : int
+        Independent replicates (standard error from their spread).
+    method : str
+        ``"auto"`` (``entropy_1d`` for ``n = 1``, ``entropy_difference`` otherwise)
+        or any method of :func:`empirical.estimate_mi`.
+    cross_method : str or None
+        Second, independent estimator for the estimator-sanity check (``"ksg"``).
+    cross_n_samples : int
+        Draws per replicate for the cross-check.
+    k : int
+        Neighbours of the kNN estimators.
+    calibrate : bool
+        Measure each estimator's bias on a Gaussian surrogate.
+    z : float
+        Multiplier of the standard errors in the tolerance (3: about 99.7 %).
+    seed : int
+        Root seed; each case's seed is derived from it and the case content.
+    """
+
+    n_samples: int = 400_000
+    n_samples_multi: int = 20_000
+    replicates: int = 5
+    method: str = "auto"
+    cross_method: str | None = "ksg"
+    cross_n_samples: int = 20_000
+    k: int = 3
+    calibrate: bool = True
+    z: float = 3.0
+    seed: int = 20261124
+
+    def __post_init__(self) -> None:
+        for name in ("n_samples", "n_samples_multi", "cross_n_samples"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 100:
+                raise ValueError(f"{name} must be an integer >= 100, got {v!r}")
+        if isinstance(self.replicates, bool) or not isinstance(self.replicates, (int, np.integer)) or self.replicates < 2:
+            raise ValueError(f"replicates must be an integer >= 2 (a standard error needs two), got {self.replicates!r}")
+        if isinstance(self.k, bool) or not isinstance(self.k, (int, np.integer)) or self.k < 1:
+            raise ValueError(f"k must be a positive integer, got {self.k!r}")
+        methods = {"auto", "ksg", "entropy_difference", "entropy_1d"}
+        if self.method not in methods:
+            raise ValueError(f"method must be one of {sorted(methods)}, got {self.method!r}")
+        if self.cross_method not in methods - {"auto"} | {None}:
+            raise ValueError(f"cross_method must be one of {sorted(methods - {'auto'})} or None, got {self.cross_method!r}")
+        if not (np.isfinite(self.z) and self.z > 0):
+            raise ValueError(f"z must be a positive number, got {self.z!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+
+    def method_for(self, n: int) -> str:
+        """The primary truth estimator for an ensemble of ``n`` connections."""
+        if self.method != "auto":
+            return self.method
+        return "entropy_1d" if n == 1 else "entropy_difference"
+
+    def samples_for(self, n: int, method: str) -> int:
+        """Draws per replicate for ``method`` on an ``n``-connection case."""
+        if method == "entropy_1d":
+            return self.n_samples
+        return self.n_samples if n == 1 and method != "ksg" else self.n_samples_multi
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+ROW_COLUMNS = [
+    "case_id", "sweep", "axis", "axis_value", "generator", "n_patterns", "dim", "n_connections",
+    "pattern", "scale", "scale_vs", "rho", "mu_range", "approximation", "approx_value", "fw_status",
+    "fw_value", "authors_value", "truth", "truth_stderr", "truth_ci_low", "truth_ci_high",
+    "truth_method", "truth_n_samples", "replicates", "bias", "bias_stderr", "tolerance", "err",
+    "abs_err", "rel_err", "resolved", "verdict", "cross_method", "cross_value", "cross_stderr",
+    "cross_bias", "cross_bias_stderr", "estimators_diff", "estimators_tolerance", "estimators_agree",
+    "seconds", "meta",
+]
+
+
+def _array_digest(h: "hashlib._Hash", arr: np.ndarray) -> None:
+    a = np.ascontiguousarray(arr)
+    h.update(str(a.dtype).encode())
+    h.update(str(a.shape).encode())
+    h.update(a.tobytes())
+
+
+def case_hash(case: Case, config: EstimationConfig | None = None, approximation: str | None = None) -> str:
+    """Content hash of a case (and of the estimation settings and approximation name).
+
+    Finished sweep cases are stored under this key, so a restarted sweep skips
+    exactly the cases whose inputs and settings have not changed.
+    """
+    h = hashlib.sha256()
+    _array_digest(h, case.mu)
+    _array_digest(h, case.sigma)
+    _array_digest(h, case.ensemble)
+    h.update(str(int(case.pattern)).encode())
+    if config is not None:
+        h.update(json.dumps(config.to_dict(), sort_keys=True).encode())
+    if approximation is not None:
+        h.update(approximation.encode())
+    return h.hexdigest()
+
+
+def case_seed(case: Case, config: EstimationConfig) -> np.random.SeedSequence:
+    """Seed of a case's Monte Carlo, from the root seed and the case content only.
+
+    Independent of the order in which cases run and of the number of jobs.
+    """
+    digest = case_hash(case)
+    words = [int(digest[t:t + 8], 16) for t in range(0, 32, 8)]
+    return np.random.SeedSequence([int(config.seed)] + words)
+
+
+def scale_of(case: Case) -> tuple[float, float]:
+    """Log-variance scales of a case (MATH.md section 5, claim 1).
+
+    Returns ``(max_k lambda_max(Sigma_k), max_k lambda_max(Sigma_k[V, V]))``: the
+    largest eigenvalue over patterns of the full covariance, and of its block on
+    the neurons ``V(S)`` the ensemble touches (the only ones that matter).
+    """
+    stack = case.sigma if case.sigma.ndim == 3 else case.sigma[None]
+    full = float(np.linalg.eigvalsh(stack)[:, -1].max())
+    v = case.neurons
+    block = stack[:, v[:, None], v[None, :]]
+    return full, float(np.linalg.eigvalsh(block)[:, -1].max())
+
+
+def _evaluate(approximation: Approximation, case: Case) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", analytic.SynmiWarning)
+        value = approximation(case.mu, case.sigma, case.ensemble, case.pattern)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"approximation returned {value!r}, not a number") from None
+
+
+def _estimate(case: Case, method: str, n_samples: int, config: EstimationConfig, seed: np.random.SeedSequence):
+    import empirical
+
+    return empirical.estimate_mi(case.mu, case.sigma, case.ensemble, case.pattern, n_samples=n_samples,
+                                 seed=np.random.default_rng(seed), method=method,
+                                 replicates=config.replicates, k=config.k, calibrate=config.calibrate)
+
+
+def _bias_terms(est) -> tuple[float, float]:
+    bias = float(est.bias) if np.isfinite(est.bias) else 0.0
+    bias_se = float(est.bias_stderr) if np.isfinite(est.bias_stderr) else 0.0
+    return bias, bias_se
+
+
+def compare_case(case: Case, config: EstimationConfig | None = None,
+                 approximation: Approximation | None = None) -> dict[str, Any]:
+    """Compare the approximation with the Monte Carlo truth on one case.
+
+    Parameters
+    ----------
+    case : analytic.Case
+        The case; its ``meta`` (generator, seed, sweep axis and value) is copied
+        into the row.
+    config : EstimationConfig, optional
+    approximation : callable, optional
+        ``f(mu, sigma, ensemble, pattern) -> float`` in nats; default
+        :func:`analytic.mutual_information`.
+
+    Returns
+    -------
+    dict
+        One row with the columns :data:`ROW_COLUMNS` (see the module docstring
+        for the verdict rule).
+    """
+    config = config or EstimationConfig()
+    approximation = approximation or analytic.mutual_information
+    t0 = time.perf_counter()
+    fw = analytic.fw_result_for_case(case)
+    approx_value = _evaluate(approximation, case)
+    scale, scale_vs = scale_of(case)
+    n = case.n_connections
+    row: dict[str, Any] = {
+        "case_id": case_hash(case, config, approximation_name(approximation))[:16],
+        "sweep": case.meta.get("sweep", ""),
+        "axis": case.meta.get("axis", ""),
+        "axis_value": case.meta.get("axis_value", np.nan),
+        "generator": case.meta.get("generator", ""),
+        "n_patterns": case.n_patterns,
+        "dim": case.dim,
+        "n_connections": n,
+        "pattern": case.pattern,
+        "scale": scale,
+        "scale_vs": scale_vs,
+        "rho": case.meta.get("rho", np.nan),
+        "mu_range": case.meta.get("mu_range", np.nan),
+        "approximation": approximation_name(approximation),
+        "approx_value": approx_value,
+        "fw_status": fw.status.value,
+        "fw_value": fw.value,
+        "authors_value": fw.authors_value,
+    }
+    seeds = case_seed(case, config).spawn(2)
+    if case.n_patterns == 1:
+        # The information is infinite (MATH.md section 4): nothing to estimate.
+        row.update({c: np.nan for c in ROW_COLUMNS if c not in row})
+        row.update({"truth": np.inf, "verdict": "agree" if np.isposinf(approx_value) else "disagree",
+                    "truth_method": "exact", "resolved": False, "estimators_agree": True, "cross_method": "",
+                    "seconds": time.perf_counter() - t0, "meta": json.dumps(case.meta, default=str)})
+        return row
+    method = config.method_for(n)
+    est = _estimate(case, method, config.samples_for(n, method), config, seeds[0])
+    bias, bias_se = _bias_terms(est)
+    tolerance = config.z * float(np.hypot(est.stderr, bias_se)) + abs(bias)
+    err = approx_value - est.value
+    finite = np.isfinite(approx_value)
+    verdict = "undefined" if not finite else ("agree" if abs(err) <= tolerance else "disagree")
+    row.update({
+        "truth": est.value, "truth_stderr": est.stderr, "truth_ci_low": est.ci_low, "truth_ci_high": est.ci_high,
+        "truth_method": method, "truth_n_samples": est.n_samples, "replicates": est.replicates,
+        "bias": bias, "bias_stderr": bias_se, "tolerance": tolerance,
+        "err": err if finite else np.nan, "abs_err": abs(err) if finite else np.nan,
+        "rel_err": err / est.value if finite and est.value != 0 else np.nan,
+        "resolved": bool(finite and abs(err) > tolerance), "verdict": verdict,
+    })
+    cross_method = config.cross_method
+    if cross_method == "entropy_1d" and n > 1:
+        cross_method = None
+    if cross_method and cross_method != method:
+        cross = _estimate(case, cross_method, config.cross_n_samples if cross_method == "ksg"
+                          else config.samples_for(n, cross_method), config, seeds[1])
+        cbias, cbias_se = _bias_terms(cross)
+        diff = est.value - cross.value
+        tol2 = config.z * float(np.sqrt(est.stderr**2 + cross.stderr**2 + bias_se**2 + cbias_se**2)) + abs(bias) + abs(cbias)
+        row.update({"cross_method": cross_method, "cross_value": cross.value, "cross_stderr": cross.stderr,
+                    "cross_bias": cbias, "cross_bias_stderr": cbias_se, "estimators_diff": diff,
+                    "estimators_tolerance": tol2, "estimators_agree": bool(abs(diff) <= tol2)})
+    else:
+        row.update({"cross_method": "", "cross_value": np.nan, "cross_stderr": np.nan, "cross_bias": np.nan,
+                    "cross_bias_stderr": np.nan, "estimators_diff": np.nan, "estimators_tolerance": np.nan,
+                    "estimators_agree": True})
+    row["seconds"] = time.perf_counter() - t0
+    row["meta"] = json.dumps(case.meta, default=str, sort_keys=True)
+    return row

@@ -1,0 +1,335 @@
+"""Sweeps: grids with one axis varied and the rest held, run resumably in parallel.
+
+A sweep is a list of :class:`analytic.Case` objects built from a base point and
+one varied axis (MATH.md section 5):
+
+``scale``
+    the log-variance scale ``lambda_max(Sigma)`` (exchangeable ``Sigma`` with
+    ``rho = 0`` has ``lambda_max = sigma**2``);
+``n``
+    the ensemble size (the first ``n`` connections of a fixed random order);
+``N``
+    the number of stored patterns;
+``mu_range``
+    ``mu_k ~ U(-r, r)^d``;
+``rho``
+    the exchangeable correlation at fixed ``sigma``;
+
+plus random draws from the paper's sets 1-3.  Each grid point is repeated over
+``draws`` independent draws of the means (and of the ensemble where random), so
+trends can be bootstrapped over cases.
+
+Running: finished cases are written as they finish, one JSON file per case keyed
+by the case's content hash (:func:`validation.engine.case_hash`), so an
+interrupted sweep restarts without recomputing or losing any finished case.
+Each case's random numbers depend only on its content and the root seed, so the
+table does not depend on ``n_jobs``, on the order of completion, or on whether
+it ran under joblib or dask.distributed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+import analytic
+from analytic.inputs import Case, validate_case
+
+from .approximations import Approximation, approximation_name
+from .engine import ROW_COLUMNS, EstimationConfig, case_hash, compare_case
+
+__all__ = ["SweepSpec", "make_exchangeable_case", "build_sweep", "build_set_draws", "run_cases", "provenance"]
+
+AXES = ("scale", "n", "N", "mu_range", "rho")
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """One sweep: ``axis`` takes ``values``; everything else is held at ``base``.
+
+    ``base`` keys: ``n_patterns``, ``n``, ``scale``, ``rho``, ``mu_range``, ``dim``,
+    ``pattern``.  ``draws`` independent draws of the means (and ensemble order)
+    per grid point.
+    """
+
+    name: str
+    axis: str
+    values: tuple
+    base: dict = field(default_factory=dict)
+    draws: int = 2
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.axis not in AXES:
+            raise ValueError(f"axis must be one of {AXES}, got {self.axis!r}")
+        if len(self.values) == 0:
+            raise ValueError(f"values of sweep {self.name!r} must not be empty")
+        unknown = set(self.base) - set(BASE_DEFAULTS)
+        if unknown:
+            raise ValueError(f"base of sweep {self.name!r} has unknown key(s) {sorted(unknown)}; "
+                             f"known: {sorted(BASE_DEFAULTS)}")
+        if isinstance(self.draws, bool) or not isinstance(self.draws, int) or self.draws < 1:
+            raise ValueError(f"draws must be a positive integer, got {self.draws!r}")
+
+
+BASE_DEFAULTS: dict[str, Any] = {
+    "n_patterns": 10, "n": 1, "scale": 0.5, "rho": 0.0, "mu_range": 1.0, "dim": 20, "pattern": 0,
+}
+
+
+def make_exchangeable_case(*, n_patterns: int, n: int, scale: float, rho: float, mu_range: float,
+                           dim: int = 20, pattern: int = 0, seed: Any = 0, scale_is_variance: bool = False,
+                           meta: dict | None = None) -> Case:
+    """A set-1-like case with a controlled log-variance scale.
+
+    ``mu_k ~ U(-mu_range, mu_range)^d``; one exchangeable ``Sigma`` shared by all
+    patterns, with correlation ``rho`` and ``sigma**2`` chosen so that its largest
+    eigenvalue equals ``scale`` (or ``sigma**2 = scale`` when ``scale_is_variance``,
+    used by the ``rho`` sweep to hold the per-neuron variance fixed, as the paper's
+    Fig. 2B does).  The ensemble is the first ``n`` connections of a random order
+    drawn from ``seed``.
+    """
+    rng = analytic.as_generator(seed)
+    if not (np.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be a positive number, got {scale!r}")
+    if not (np.isfinite(mu_range) and mu_range >= 0):
+        raise ValueError(f"mu_range must be a non-negative number, got {mu_range!r}")
+    lam_factor = max(1.0 + (dim - 1) * rho, 1.0 - rho)
+    sigma2 = scale if scale_is_variance else scale / lam_factor
+    cov = analytic.exchangeable_covariance(dim, float(np.sqrt(sigma2)), rho)
+    mu = rng.uniform(-mu_range, mu_range, size=(n_patterns, dim)) if mu_range > 0 else np.zeros((n_patterns, dim))
+    order = rng.permutation(dim * (dim - 1) // 2)
+    ensemble = analytic.all_connections(dim)[order[:n]]
+    info = {"generator": "exchangeable", "n_patterns": n_patterns, "n": n, "scale": float(scale),
+            "sigma2": float(sigma2), "rho": float(rho), "mu_range": float(mu_range), "dim": dim,
+            "pattern": pattern}
+    info.update(meta or {})
+    return validate_case(mu, cov, ensemble, pattern, meta=info)
+
+
+def build_sweep(spec: SweepSpec) -> list[Case]:
+    """The cases of one sweep, ``len(values) * draws`` of them, in a fixed order.
+
+    Draw ``r`` of every grid point uses the same seed, so grid points differ only
+    in the varied axis (common random numbers across the sweep).
+    """
+    base = dict(BASE_DEFAULTS)
+    base.update(spec.base)
+    cases = []
+    for r in range(spec.draws):
+        for value in spec.values:
+            params = dict(base)
+            key = {"n": "n", "N": "n_patterns", "scale": "scale", "rho": "rho", "mu_range": "mu_range"}[spec.axis]
+            params[key] = type(base[key])(value) if key in ("n", "n_patterns") else float(value)
+            seed = np.random.SeedSequence([int(spec.seed), r])
+            cases.append(make_exchangeable_case(
+                n_patterns=int(params["n_patterns"]), n=int(params["n"]), scale=float(params["scale"]),
+                rho=float(params["rho"]), mu_range=float(params["mu_range"]), dim=int(params["dim"]),
+                pattern=int(params["pattern"]), seed=seed, scale_is_variance=(spec.axis == "rho"),
+                meta={"sweep": spec.name, "axis": spec.axis, "axis_value": float(value), "draw": r,
+                      "seed": [int(spec.seed), r]}))
+    return cases
+
+
+def build_set_draws(set_name: str, n_cases: int, seed: int, *, max_n: int | None = None,
+                    max_patterns: int | None = None) -> list[Case]:
+    """Random cases of the paper's set 1, 2 or 3 (MATH.md section 6) for the comparison.
+
+    ``max_n`` and ``max_patterns`` cap the ensemble size and ``N`` (the sizes a
+    Monte Carlo truth can resolve in the time budget); the caps are recorded in
+    each case's ``meta``.
+    """
+    out = []
+    t = 0
+    while len(out) < n_cases:
+        child = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(t,)))
+        params: dict[str, Any] = {}
+        if set_name == "set1":
+            if max_n is not None:
+                params["n"] = int(child.integers(1, max_n + 1))
+            if max_patterns is not None:
+                params["n_patterns"] = int(child.integers(2, max_patterns + 1))
+        else:
+            if max_n is not None:
+                params["n"] = int(child.integers(1, max_n + 1))
+            if max_patterns is not None:
+                params["n_patterns"] = int(child.integers(2, max_patterns + 1))
+        case = analytic.SET_GENERATORS[set_name](child, **params)
+        case.meta.update({"sweep": f"draws_{set_name}", "axis": "", "seed": int(seed), "index": t,
+                          "max_n": max_n, "max_patterns": max_patterns})
+        out.append(case)
+        t += 1
+    return out
+
+
+# --------------------------------------------------------------------------- running
+
+
+def provenance(config: EstimationConfig | None = None, extra: dict | None = None) -> dict[str, Any]:
+    """Package versions, platform and configuration, for every written table."""
+    import importlib.metadata as md
+
+    versions = {}
+    for pkg in ("synmi", "numpy", "scipy", "scikit-learn", "npeet-plus", "pandas", "joblib", "dask",
+                "distributed", "matplotlib", "seaborn"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            versions[pkg] = None
+    out = {"versions": versions, "python": platform.python_version(), "platform": platform.platform(),
+           "cpu_count": os.cpu_count(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    if config is not None:
+        out["estimation"] = config.to_dict()
+    out.update(extra or {})
+    return out
+
+
+def _store(row: dict[str, Any], path: str) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w") as fh:
+        json.dump(row, fh, default=_json_default)
+    os.replace(tmp, path)  # atomic: a half-written case is never taken as finished
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating,)):
+        return float(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def run_cases(cases: Sequence[Case], config: EstimationConfig | None = None, *,
+              approximation: Approximation | None = None, out_dir: str | os.PathLike | None = None,
+              n_jobs: int = 1, scheduler: str | None = None, progress: bool | str = False) -> pd.DataFrame:
+    """Compare every case; resumable, parallel, and independent of ``n_jobs``.
+
+    Parameters
+    ----------
+    cases : sequence of Case
+    config : EstimationConfig, optional
+    approximation : callable, optional
+        Under test; default :func:`analytic.mutual_information`.  Must be
+        importable by workers (a module-level function) when ``n_jobs > 1``.
+    out_dir : path, optional
+        Finished cases are stored as ``out_dir/cases/<hash>.json`` the moment they
+        finish; a rerun loads them instead of recomputing.
+    n_jobs : int
+        Local processes (joblib, loky backend).  Ignored when ``scheduler`` is set.
+    scheduler : str, optional
+        ``"local"`` for a ``dask.distributed.LocalCluster`` of ``n_jobs`` workers,
+        or the address of a running dask scheduler (``tcp://host:8786``).
+    progress : bool or str
+        Show a tqdm progress bar (a string is used as its label).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case, in the order of ``cases``, columns :data:`ROW_COLUMNS`.
+    """
+    config = config or EstimationConfig()
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1:
+        raise ValueError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}")
+    name = approximation_name(approximation or analytic.mutual_information)
+    keys = [case_hash(c, config, name) for c in cases]
+    case_dir = None
+    if out_dir is not None:
+        case_dir = Path(out_dir) / "cases"
+        case_dir.mkdir(parents=True, exist_ok=True)
+    rows: dict[int, dict] = {}
+    todo: list[int] = []
+    for t, key in enumerate(keys):
+        if case_dir is not None and (case_dir / f"{key}.json").exists():
+            try:
+                rows[t] = json.loads((case_dir / f"{key}.json").read_text())
+                continue
+            except json.JSONDecodeError:
+                pass  # a corrupt file is recomputed
+        todo.append(t)
+    # one computation per distinct case even if a case is listed twice
+    first_of: dict[str, int] = {}
+    unique_todo = []
+    for t in todo:
+        if keys[t] not in first_of:
+            first_of[keys[t]] = t
+            unique_todo.append(t)
+    paths = {t: (str(case_dir / f"{keys[t]}.json") if case_dir is not None else None) for t in unique_todo}
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        label = progress if isinstance(progress, str) else "cases"
+        bar = tqdm(total=len(cases), initial=len(cases) - len(unique_todo), desc=label, unit="case",
+                   disable=None)
+    try:
+        # rows are stored by this process as they arrive, whichever backend computed them
+        for t, row in _execute(unique_todo, cases, config, approximation, n_jobs, scheduler):
+            if paths[t] is not None:
+                _store(row, paths[t])
+            rows[t] = row
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    for t in todo:
+        if t not in rows:
+            rows[t] = rows[first_of[keys[t]]]
+    table = pd.DataFrame([rows[t] for t in range(len(cases))], columns=ROW_COLUMNS)
+    return table
+
+
+def _execute(indices: list[int], cases: Sequence[Case], config: EstimationConfig,
+             approximation: Approximation | None, n_jobs: int,
+             scheduler: str | None) -> Iterable[tuple[int, dict]]:
+    if not indices:
+        return
+    if scheduler is not None:
+        yield from _execute_dask(indices, cases, config, approximation, n_jobs, scheduler)
+        return
+    if n_jobs == 1 or len(indices) == 1:
+        for t in indices:
+            yield _indexed(t, cases[t], config, approximation)
+        return
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    yield from parallel(delayed(_indexed)(t, cases[t], config, approximation) for t in indices)
+
+
+def _indexed(t: int, case: Case, config: EstimationConfig,
+             approximation: Approximation | None) -> tuple[int, dict]:
+    return t, compare_case(case, config, approximation)
+
+
+def _execute_dask(indices, cases, config, approximation, n_jobs, scheduler):
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler == "local":
+        workers = (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        futures = [client.submit(_indexed, t, cases[t], config, approximation, pure=False)
+                   for t in indices]
+        for fut in as_completed(futures):
+            yield fut.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,224 @@
+"""Verdicts on the supplement's claims (MATH.md section 5) from a table of compared cases.
+
+The decision rules are fixed here, before any data are seen, and shared by the
+report and the test suite:
+
+``scale`` (claim 1: ``err -> 0`` as the log-variance scale -> 0)
+    power law ``|err| ~ scale**b`` over the resolved points of the scale sweeps.
+    *holds* when the 95 % CI of ``b`` lies above 0 and every case at the smallest
+    scale agrees with the truth; *refuted* when the CI lies below 0 or a case at
+    the smallest scale disagrees; otherwise *unresolved*.
+``N`` and ``mu_range`` (claim 2: ``err`` essentially independent of ``N`` and ``mu``)
+    OLS slope of ``err`` on ``ln N`` (on the ``mu`` range) over all defined cases.
+    *holds* when the 95 % CI contains 0, *refuted* otherwise.
+``n`` (claim 3: ``|err|`` grows with the ensemble size)
+    power law ``|err| ~ n**b`` over resolved points.  *holds* when the CI of
+    ``b`` lies above 0, *refuted* when below 0, *unresolved* otherwise.
+``rho`` (claim 4: stronger correlation increases ``|err|``)
+    OLS slope of ``|err|`` on ``rho``.  *holds* when the CI lies above 0,
+    *refuted* when below 0, *unresolved* otherwise.
+``slopes`` (claim 5: the paper's slopes are robust to ``err``)
+    slopes of ``ln I`` on ``ln N`` and on ``ln n`` with the Monte Carlo truth in
+    place of ``I_FW`` on the same cases; the paired-bootstrap 95 % CI of the
+    difference (truth slope - FW slope).  *holds* when it contains 0,
+    *refuted* otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .trends import TrendFit, linear_fit, power_law_fit
+
+__all__ = ["ClaimResult", "claim_scale", "claim_independent", "claim_n", "claim_rho", "claim_slopes",
+           "all_claims", "estimator_agreement"]
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """The verdict on one claim with the number and CI it rests on."""
+
+    claim: str
+    statement: str
+    verdict: str  # "holds" | "refuted" | "unresolved"
+    estimate: float
+    ci: tuple[float, float]
+    quantity: str
+    n_used: int
+    n_total: int
+    details: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["ci"] = [float(self.ci[0]), float(self.ci[1])]
+        d["estimate"] = float(self.estimate)
+        return d
+
+    def describe(self) -> str:
+        return (f"{self.claim}: {self.verdict} -- {self.quantity} = {self.estimate:.3g} "
+                f"(95% CI [{self.ci[0]:.3g}, {self.ci[1]:.3g}], {self.n_used}/{self.n_total} points)")
+
+
+def _sweep_rows(table: pd.DataFrame, axis: str) -> pd.DataFrame:
+    return table[(table["axis"] == axis)].copy()
+
+
+def _defined(df: pd.DataFrame) -> pd.DataFrame:
+    return df[np.isfinite(df["err"].astype(float))]
+
+
+def claim_scale(table: pd.DataFrame, *, seed: int = 0) -> ClaimResult:
+    """Claim 1: the error vanishes as the log-variance scale goes to 0."""
+    df = _defined(_sweep_rows(table, "scale"))
+    statement = "err -> 0 as the log-variance scale (largest eigenvalue of Sigma_k) -> 0"
+    if df.empty:
+        return ClaimResult("scale", statement, "unresolved", np.nan, (np.nan, np.nan), "exponent of |err| in scale", 0, 0)
+    fit = power_law_fit(df["scale"], df["abs_err"], resolved=df["resolved"].astype(bool), seed=seed)
+    smallest = df["scale"].min()
+    at_small = df[np.isclose(df["scale"], smallest)]
+    small_agree = bool((at_small["verdict"] == "agree").all())
+    details = {"fit": fit.to_dict(), "smallest_scale": float(smallest),
+               "smallest_scale_agree": f"{int((at_small['verdict'] == 'agree').sum())}/{len(at_small)}",
+               "max_abs_err_at_smallest": float(at_small["abs_err"].max()),
+               "max_tolerance_at_smallest": float(at_small["tolerance"].max())}
+    if not small_agree or (np.isfinite(fit.ci_high) and fit.ci_high < 0):
+        verdict = "refuted"
+    elif np.isfinite(fit.ci_low) and fit.ci_low > 0:
+        verdict = "holds"
+    else:
+        verdict = "unresolved"
+    return ClaimResult("scale", statement, verdict, fit.slope, fit.ci, "exponent b of |err| ~ scale^b (resolved points)",
+                       fit.n_used, fit.n_total, details)
+
+
+def claim_independent(table: pd.DataFrame, axis: str, *, seed: int = 0) -> ClaimResult:
+    """Claim 2: the error is essentially independent of ``N`` (axis ``"N"``) or ``mu`` (``"mu_range"``)."""
+    if axis not in ("N", "mu_range"):
+        raise ValueError(f"axis must be 'N' or 'mu_range', got {axis!r}")
+    df = _defined(_sweep_rows(table, axis))
+    label = "ln N" if axis == "N" else "mu range r (mu ~ U(-r, r))"
+    statement = f"err is essentially independent of {'N' if axis == 'N' else 'mu'}"
+    if df.empty:
+        return ClaimResult(axis, statement, "unresolved", np.nan, (np.nan, np.nan), f"slope of err on {label}", 0, 0)
+    x = np.log(df["axis_value"].astype(float)) if axis == "N" else df["axis_value"].astype(float)
+    fit = linear_fit(x, df["err"].astype(float), seed=seed)
+    details = {"fit": fit.to_dict(), "mean_abs_err": float(df["abs_err"].mean()),
+               "change_over_range": float(fit.slope * (np.nanmax(x) - np.nanmin(x))),
+               "mean_rel_err": float(df["rel_err"].mean())}
+    if not np.isfinite(fit.ci_low):
+        verdict = "unresolved"
+    else:
+        verdict = "refuted" if fit.excludes_zero() else "holds"
+    return ClaimResult(axis, statement, verdict, fit.slope, fit.ci, f"slope of err (nats) on {label}",
+                       fit.n_used, fit.n_total, details)
+
+
+def claim_n(table: pd.DataFrame, *, seed: int = 0) -> ClaimResult:
+    """Claim 3: ``|err|`` grows with the ensemble size ``n`` (measure the exponent)."""
+    df = _defined(_sweep_rows(table, "n"))
+    statement = "|err| grows with the ensemble size n (a power of n)"
+    if df.empty:
+        return ClaimResult("n", statement, "unresolved", np.nan, (np.nan, np.nan), "exponent of |err| in n", 0, 0)
+    fit = power_law_fit(df["n_connections"], df["abs_err"], resolved=df["resolved"].astype(bool), seed=seed)
+    fit_all = power_law_fit(df["n_connections"], df["abs_err"], seed=seed)
+    details = {"fit": fit.to_dict(), "fit_all_points": fit_all.to_dict(),
+               "resolved": f"{int(df['resolved'].sum())}/{len(df)}"}
+    if np.isfinite(fit.ci_low) and fit.ci_low > 0:
+        verdict = "holds"
+    elif np.isfinite(fit.ci_high) and fit.ci_high < 0:
+        verdict = "refuted"
+    else:
+        verdict = "unresolved"
+    return ClaimResult("n", statement, verdict, fit.slope, fit.ci, "exponent b of |err| ~ n^b (resolved points)",
+                       fit.n_used, fit.n_total, details)
+
+
+def claim_rho(table: pd.DataFrame, *, seed: int = 0) -> ClaimResult:
+    """Claim 4: stronger correlation between the components of ``ln x`` increases ``|err|``."""
+    df = _defined(_sweep_rows(table, "rho"))
+    statement = "stronger correlation (rho) between components of ln x increases |err|"
+    if df.empty:
+        return ClaimResult("rho", statement, "unresolved", np.nan, (np.nan, np.nan), "slope of |err| on rho", 0, 0)
+    fit = linear_fit(df["axis_value"].astype(float), df["abs_err"].astype(float), seed=seed)
+    details = {"fit": fit.to_dict()}
+    if np.isfinite(fit.ci_low) and fit.ci_low > 0:
+        verdict = "holds"
+    elif np.isfinite(fit.ci_high) and fit.ci_high < 0:
+        verdict = "refuted"
+    else:
+        verdict = "unresolved"
+    return ClaimResult("rho", statement, verdict, fit.slope, fit.ci, "slope of |err| (nats) on rho",
+                       fit.n_used, fit.n_total, details)
+
+
+def _slope_pair(x: np.ndarray, y_true: np.ndarray, y_fw: np.ndarray, n_boot: int, seed: int) -> dict[str, Any]:
+    def slope(a, b):
+        am = a - a.mean(axis=-1, keepdims=True)
+        return (am * (b - b.mean(axis=-1, keepdims=True))).sum(axis=-1) / (am * am).sum(axis=-1)
+
+    fit_t = linear_fit(x, y_true, n_boot=n_boot, seed=seed)
+    fit_f = linear_fit(x, y_fw, n_boot=n_boot, seed=seed)
+    if x.size >= 4 and np.ptp(x) > 0:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            res = stats.bootstrap((x, y_true, y_fw), lambda a, b, c, axis=-1: slope(a, b) - slope(a, c), paired=True,
+                                  vectorized=True, n_resamples=n_boot, method="percentile",
+                                  random_state=np.random.default_rng(seed))
+        diff_ci = (float(res.confidence_interval.low), float(res.confidence_interval.high))
+    else:
+        diff_ci = (np.nan, np.nan)
+    return {"truth": fit_t, "fw": fit_f, "diff": fit_t.slope - fit_f.slope, "diff_ci": diff_ci}
+
+
+def claim_slopes(table: pd.DataFrame, *, n_boot: int = 2000, seed: int = 0) -> dict[str, ClaimResult]:
+    """Claim 5: the paper's ``ln N`` and ``ln n`` slopes survive the Monte Carlo truth.
+
+    Uses the rows of ``table`` from random set draws (``sweep`` starting with
+    ``draws_``) where both the FW value and the truth are positive and finite.
+    """
+    df = table[table["sweep"].astype(str).str.startswith("draws_")]
+    ok = np.isfinite(df["approx_value"].astype(float)) & (df["approx_value"].astype(float) > 0) & \
+        np.isfinite(df["truth"].astype(float)) & (df["truth"].astype(float) > 0)
+    df = df[ok]
+    out = {}
+    for key, col, label in (("slope_N", "n_patterns", "ln N"), ("slope_n", "n_connections", "ln n")):
+        statement = f"the slope of ln I on {label} is the same with the Monte Carlo truth as with I_FW"
+        if len(df) < 4 or df[col].nunique() < 2:
+            out[key] = ClaimResult(key, statement, "unresolved", np.nan, (np.nan, np.nan),
+                                   f"truth slope - FW slope on {label}", len(df), len(df))
+            continue
+        x = np.log(df[col].to_numpy(float))
+        pair = _slope_pair(x, np.log(df["truth"].to_numpy(float)), np.log(df["approx_value"].to_numpy(float)),
+                           n_boot, seed)
+        lo, hi = pair["diff_ci"]
+        verdict = "unresolved" if not np.isfinite(lo) else ("holds" if lo <= 0 <= hi else "refuted")
+        out[key] = ClaimResult(key, statement, verdict, pair["diff"], (lo, hi), f"truth slope - FW slope on {label}",
+                               len(df), len(table), {"truth_fit": pair["truth"].to_dict(), "fw_fit": pair["fw"].to_dict()})
+    return out
+
+
+def estimator_agreement(table: pd.DataFrame) -> dict[str, Any]:
+    """Claim of the harness itself: the two truth estimators agree within their uncertainties."""
+    df = table[table["cross_method"].astype(str) != ""]
+    if df.empty:
+        return {"checked": 0, "agree": 0, "fraction": np.nan, "worst": None}
+    agree = df["estimators_agree"].astype(bool)
+    ratio = (df["estimators_diff"].abs() / df["estimators_tolerance"]).astype(float)
+    worst = df.loc[ratio.idxmax()]
+    return {"checked": int(len(df)), "agree": int(agree.sum()), "fraction": float(agree.mean()),
+            "worst": {"case_id": worst["case_id"], "sweep": worst["sweep"], "diff": float(worst["estimators_diff"]),
+                      "tolerance": float(worst["estimators_tolerance"]), "truth": float(worst["truth"]),
+                      "cross": float(worst["cross_value"])}}
+
+
+def all_claims(table: pd.DataFrame, *, seed: int = 0) -> dict[str, ClaimResult]:
+    """Every claim of MATH.md section 5 that the table's sweeps can speak to."""
+    out = {"scale": claim_scale(table, seed=seed), "N": claim_independent(table, "N", seed=seed),
+           "mu_range": claim_independent(table, "mu_range", seed=seed), "n": claim_n(table, seed=seed),
+           "rho": claim_rho(table, seed=seed)}
+    out.update(claim_slopes(table, seed=seed))
+    return out

@@ -105,8 +105,11 @@ def set1_case(seed: Any, *, n_patterns: int | None = None, dim: int = 20, sigma:
     rng = as_generator(seed)
     dim = _int_arg(dim, "dim", 3)
     n_patterns = int(rng.integers(2, 33)) if n_patterns is None else _int_arg(n_patterns, "n_patterns", 1)
-    sigma = float(rng.uniform(0.0, 5.0)) if sigma is None else float(sigma)
-    sigma = sigma if sigma > 0 else 5.0  # U(0, 5] excludes 0
+    if sigma is None:
+        sigma = float(rng.uniform(0.0, 5.0))
+        sigma = sigma if sigma > 0 else 5.0  # U(0, 5] excludes 0
+    else:
+        sigma = float(sigma)  # used as given; exchangeable_covariance rejects sigma < 0
     rho = float(rng.uniform(-1.0 / (dim - 1), 1.0)) if rho is None else float(rho)
     mu = _mu(rng, n_patterns, dim)
     cov = exchangeable_covariance(dim, sigma, rho)

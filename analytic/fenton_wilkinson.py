@@ -230,7 +230,12 @@ def fenton_wilkinson_params(mu: Any, sigma: Any, ensemble: Any, exclude: int | N
     sigma_w : ndarray, shape (n, n)
         May be indefinite: FW builds it entry by entry.
     """
-    case = validate_case(mu, sigma, ensemble, 0 if exclude is None else exclude)
+    case = validate_case(mu, sigma, ensemble, 0)
+    if exclude is not None:
+        try:
+            case = validate_case(case.mu, case.sigma, case.ensemble, exclude, check_covariance=False)
+        except ValueError as exc:
+            raise ValueError(f"exclude: {exc}") from None
     if exclude is not None and case.n_patterns == 1:
         raise ValueError("exclude: leaving out the only pattern (N = 1) leaves no weights to approximate")
     m, c = connection_log_moments(case.mu, case.sigma, case.ensemble)

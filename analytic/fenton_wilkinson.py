@@ -515,7 +515,14 @@ def mutual_information_batch(cases: Iterable[Case | dict | Sequence], *, validat
             elif isinstance(item, dict):
                 case = Case.from_dict(item)
             else:
-                case = validate_case(*item)
+                try:
+                    fields = tuple(item)
+                except TypeError:
+                    fields = ()
+                if len(fields) != 4:
+                    raise ValueError("expected a Case, a mapping or a (mu, sigma, ensemble, pattern) "
+                                     f"tuple, got {type(item).__name__}")
+                case = validate_case(*fields)
         except ValueError as exc:
             raise ValueError(f"cases[{t}]: {exc}") from None
         checked.append(case)

@@ -38,7 +38,8 @@ from analytic.inputs import Case
 
 from .approximations import Approximation, approximation_name
 
-__all__ = ["EstimationConfig", "case_hash", "case_seed", "compare_case", "scale_of", "ROW_COLUMNS"]
+__all__ = ["EstimationConfig", "case_hash", "case_seed", "compare_case", "estimate_truth", "judge",
+           "evaluate_approximation", "scale_of", "ROW_COLUMNS"]
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,100 @@ def _bias_terms(est) -> tuple[float, float]:
     return bias, bias_se
 
 
+def estimate_truth(case: Case, config: EstimationConfig | None = None) -> dict[str, Any]:
+    """The approximation-independent half of a row: case descriptors and the Monte Carlo truth.
+
+    Cached by sweeps under :func:`case_hash` ``(case, config)``; any number of
+    approximations can then be judged against it by :func:`judge` at no cost.
+    """
+    config = config or EstimationConfig()
+    t0 = time.perf_counter()
+    fw = analytic.fw_result_for_case(case)
+    scale, scale_vs = scale_of(case)
+    n = case.n_connections
+    row: dict[str, Any] = {
+        "case_id": case_hash(case, config)[:16],
+        "sweep": case.meta.get("sweep", ""),
+        "axis": case.meta.get("axis", ""),
+        "axis_value": case.meta.get("axis_value", np.nan),
+        "generator": case.meta.get("generator", ""),
+        "n_patterns": case.n_patterns,
+        "dim": case.dim,
+        "n_connections": n,
+        "pattern": case.pattern,
+        "scale": scale,
+        "scale_vs": scale_vs,
+        "rho": case.meta.get("rho", np.nan),
+        "mu_range": case.meta.get("mu_range", np.nan),
+        "fw_status": fw.status.value,
+        "fw_value": fw.value,
+        "authors_value": fw.authors_value,
+        "meta": json.dumps(case.meta, default=str, sort_keys=True),
+    }
+    nan_truth = {"truth": np.nan, "truth_stderr": np.nan, "truth_ci_low": np.nan, "truth_ci_high": np.nan,
+                 "truth_method": "", "truth_n_samples": 0, "replicates": 0, "bias": np.nan, "bias_stderr": np.nan,
+                 "cross_method": "", "cross_value": np.nan, "cross_stderr": np.nan, "cross_bias": np.nan,
+                 "cross_bias_stderr": np.nan, "estimators_diff": np.nan, "estimators_tolerance": np.nan,
+                 "estimators_agree": True}
+    row.update(nan_truth)
+    if case.n_patterns == 1:
+        # The information is infinite (MATH.md section 4): nothing to estimate.
+        row.update({"truth": np.inf, "truth_ci_low": np.inf, "truth_ci_high": np.inf, "truth_stderr": 0.0,
+                    "truth_method": "exact", "bias": 0.0, "bias_stderr": 0.0})
+        row["seconds"] = time.perf_counter() - t0
+        return row
+    seeds = case_seed(case, config).spawn(2)
+    method = config.method_for(n)
+    est = _estimate(case, method, config.samples_for(n, method), config, seeds[0])
+    bias, bias_se = _bias_terms(est)
+    row.update({"truth": est.value, "truth_stderr": est.stderr, "truth_ci_low": est.ci_low,
+                "truth_ci_high": est.ci_high, "truth_method": method, "truth_n_samples": est.n_samples,
+                "replicates": est.replicates, "bias": bias, "bias_stderr": bias_se})
+    cross_method = config.cross_method
+    if cross_method == "entropy_1d" and n > 1:
+        cross_method = None
+    if cross_method and cross_method != method:
+        cross = _estimate(case, cross_method, config.cross_n_samples if cross_method == "ksg"
+                          else config.samples_for(n, cross_method), config, seeds[1])
+        cbias, cbias_se = _bias_terms(cross)
+        diff = est.value - cross.value
+        tol2 = config.z * float(np.sqrt(est.stderr**2 + cross.stderr**2 + bias_se**2 + cbias_se**2)) \
+            + abs(bias) + abs(cbias)
+        row.update({"cross_method": cross_method, "cross_value": cross.value, "cross_stderr": cross.stderr,
+                    "cross_bias": cbias, "cross_bias_stderr": cbias_se, "estimators_diff": diff,
+                    "estimators_tolerance": tol2, "estimators_agree": bool(abs(diff) <= tol2)})
+    row["seconds"] = time.perf_counter() - t0
+    return row
+
+
+def judge(truth_row: dict[str, Any], approx_value: float, approximation: str, z: float) -> dict[str, Any]:
+    """Complete a truth row with the approximation's value, the error and the verdict.
+
+    ``tolerance = z * sqrt(stderr**2 + bias_stderr**2) + |bias|`` (module docstring).
+    """
+    row = dict(truth_row)
+    truth = float(row["truth"])
+    row["approximation"] = approximation
+    row["approx_value"] = approx_value
+    finite = bool(np.isfinite(approx_value))
+    if np.isinf(truth):
+        row.update({"tolerance": 0.0, "err": np.nan, "abs_err": np.nan, "rel_err": np.nan, "resolved": False,
+                    "verdict": "agree" if approx_value == truth else ("undefined" if not finite else "disagree")})
+        return row
+    tolerance = z * float(np.hypot(row["truth_stderr"], row["bias_stderr"])) + abs(float(row["bias"]))
+    err = approx_value - truth if finite else np.nan
+    verdict = "undefined" if not finite else ("agree" if abs(err) <= tolerance else "disagree")
+    row.update({"tolerance": tolerance, "err": err, "abs_err": abs(err) if finite else np.nan,
+                "rel_err": err / truth if finite and truth != 0 else np.nan,
+                "resolved": bool(finite and abs(err) > tolerance), "verdict": verdict})
+    return row
+
+
+def evaluate_approximation(approximation: Approximation, case: Case) -> float:
+    """The approximation's value on a case, its synmi warnings silenced (the status is recorded apart)."""
+    return _evaluate(approximation, case)
+
+
 def compare_case(case: Case, config: EstimationConfig | None = None,
                  approximation: Approximation | None = None) -> dict[str, Any]:
     """Compare the approximation with the Monte Carlo truth on one case.
@@ -222,70 +317,5 @@ def compare_case(case: Case, config: EstimationConfig | None = None,
     """
     config = config or EstimationConfig()
     approximation = approximation or analytic.mutual_information
-    t0 = time.perf_counter()
-    fw = analytic.fw_result_for_case(case)
-    approx_value = _evaluate(approximation, case)
-    scale, scale_vs = scale_of(case)
-    n = case.n_connections
-    row: dict[str, Any] = {
-        "case_id": case_hash(case, config, approximation_name(approximation))[:16],
-        "sweep": case.meta.get("sweep", ""),
-        "axis": case.meta.get("axis", ""),
-        "axis_value": case.meta.get("axis_value", np.nan),
-        "generator": case.meta.get("generator", ""),
-        "n_patterns": case.n_patterns,
-        "dim": case.dim,
-        "n_connections": n,
-        "pattern": case.pattern,
-        "scale": scale,
-        "scale_vs": scale_vs,
-        "rho": case.meta.get("rho", np.nan),
-        "mu_range": case.meta.get("mu_range", np.nan),
-        "approximation": approximation_name(approximation),
-        "approx_value": approx_value,
-        "fw_status": fw.status.value,
-        "fw_value": fw.value,
-        "authors_value": fw.authors_value,
-    }
-    seeds = case_seed(case, config).spawn(2)
-    if case.n_patterns == 1:
-        # The information is infinite (MATH.md section 4): nothing to estimate.
-        row.update({c: np.nan for c in ROW_COLUMNS if c not in row})
-        row.update({"truth": np.inf, "verdict": "agree" if np.isposinf(approx_value) else "disagree",
-                    "truth_method": "exact", "resolved": False, "estimators_agree": True, "cross_method": "",
-                    "seconds": time.perf_counter() - t0, "meta": json.dumps(case.meta, default=str)})
-        return row
-    method = config.method_for(n)
-    est = _estimate(case, method, config.samples_for(n, method), config, seeds[0])
-    bias, bias_se = _bias_terms(est)
-    tolerance = config.z * float(np.hypot(est.stderr, bias_se)) + abs(bias)
-    err = approx_value - est.value
-    finite = np.isfinite(approx_value)
-    verdict = "undefined" if not finite else ("agree" if abs(err) <= tolerance else "disagree")
-    row.update({
-        "truth": est.value, "truth_stderr": est.stderr, "truth_ci_low": est.ci_low, "truth_ci_high": est.ci_high,
-        "truth_method": method, "truth_n_samples": est.n_samples, "replicates": est.replicates,
-        "bias": bias, "bias_stderr": bias_se, "tolerance": tolerance,
-        "err": err if finite else np.nan, "abs_err": abs(err) if finite else np.nan,
-        "rel_err": err / est.value if finite and est.value != 0 else np.nan,
-        "resolved": bool(finite and abs(err) > tolerance), "verdict": verdict,
-    })
-    cross_method = config.cross_method
-    if cross_method == "entropy_1d" and n > 1:
-        cross_method = None
-    if cross_method and cross_method != method:
-        cross = _estimate(case, cross_method, config.cross_n_samples if cross_method == "ksg"
-                          else config.samples_for(n, cross_method), config, seeds[1])
-        cbias, cbias_se = _bias_terms(cross)
-        diff = est.value - cross.value
-        tol2 = config.z * float(np.sqrt(est.stderr**2 + cross.stderr**2 + bias_se**2 + cbias_se**2)) + abs(bias) + abs(cbias)
-        row.update({"cross_method": cross_method, "cross_value": cross.value, "cross_stderr": cross.stderr,
-                    "cross_bias": cbias, "cross_bias_stderr": cbias_se, "estimators_diff": diff,
-                    "estimators_tolerance": tol2, "estimators_agree": bool(abs(diff) <= tol2)})
-    else:
-        row.update({"cross_method": "", "cross_value": np.nan, "cross_stderr": np.nan, "cross_bias": np.nan,
-                    "cross_bias_stderr": np.nan, "estimators_diff": np.nan, "estimators_tolerance": np.nan,
-                    "estimators_agree": True})
-    row["seconds"] = time.perf_counter() - t0
-    row["meta"] = json.dumps(case.meta, default=str, sort_keys=True)
-    return row
+    truth = estimate_truth(case, config)
+    return judge(truth, _evaluate(approximation, case), approximation_name(approximation), config.z)

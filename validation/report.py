@@ -85,7 +85,7 @@ def sweep_specs(cfg: ReportConfig) -> list[SweepSpec]:
     seed = cfg.seed
     return [
         SweepSpec("scale_n1", "scale", cfg.scale_values, {"n": 1}, cfg.draws, seed + 1),
-        SweepSpec("scale_n3", "scale", cfg.scale_values, {"n": 3}, cfg.draws, seed + 2),
+        SweepSpec("scale_n3", "scale", cfg.scale_values, {"n": 3, "ensemble": "chain"}, cfg.draws, seed + 2),
         SweepSpec("n", "n", cfg.n_values, {"scale": 0.5}, cfg.draws, seed + 3),
         SweepSpec("N", "N", cfg.N_values, {"n": 1}, cfg.draws, seed + 4),
         SweepSpec("mu_range", "mu_range", cfg.mu_values, {"n": 1}, cfg.draws, seed + 5),

@@ -44,7 +44,7 @@ import analytic
 from analytic.inputs import Case, validate_case
 
 from .approximations import Approximation, approximation_name
-from .engine import ROW_COLUMNS, EstimationConfig, case_hash, compare_case
+from .engine import ROW_COLUMNS, EstimationConfig, case_hash, estimate_truth, evaluate_approximation, judge
 
 __all__ = ["SweepSpec", "make_exchangeable_case", "build_sweep", "build_set_draws", "run_cases", "provenance"]
 
@@ -56,7 +56,7 @@ class SweepSpec:
     """One sweep: ``axis`` takes ``values``; everything else is held at ``base``.
 
     ``base`` keys: ``n_patterns``, ``n``, ``scale``, ``rho``, ``mu_range``, ``dim``,
-    ``pattern``.  ``draws`` independent draws of the means (and ensemble order)
+    ``pattern``, ``ensemble`` (``"random"`` or ``"chain"``).  ``draws`` independent draws of the means (and ensemble order)
     per grid point.
     """
 
@@ -82,20 +82,23 @@ class SweepSpec:
 
 BASE_DEFAULTS: dict[str, Any] = {
     "n_patterns": 10, "n": 1, "scale": 0.5, "rho": 0.0, "mu_range": 1.0, "dim": 20, "pattern": 0,
+    "ensemble": "random",
 }
 
 
 def make_exchangeable_case(*, n_patterns: int, n: int, scale: float, rho: float, mu_range: float,
                            dim: int = 20, pattern: int = 0, seed: Any = 0, scale_is_variance: bool = False,
-                           meta: dict | None = None) -> Case:
+                           ensemble: str = "random", meta: dict | None = None) -> Case:
     """A set-1-like case with a controlled log-variance scale.
 
     ``mu_k ~ U(-mu_range, mu_range)^d``; one exchangeable ``Sigma`` shared by all
     patterns, with correlation ``rho`` and ``sigma**2`` chosen so that its largest
     eigenvalue equals ``scale`` (or ``sigma**2 = scale`` when ``scale_is_variance``,
     used by the ``rho`` sweep to hold the per-neuron variance fixed, as the paper's
-    Fig. 2B does).  The ensemble is the first ``n`` connections of a random order
-    drawn from ``seed``.
+    Fig. 2B does).  ``ensemble="random"``: the first ``n`` connections of a random
+    order drawn from ``seed`` (in a large network they rarely share a neuron);
+    ``"chain"``: ``(0, 1), (1, 2), …`` on a random ordering of the neurons, so
+    consecutive connections share a neuron and their weights are correlated.
     """
     rng = analytic.as_generator(seed)
     if not (np.isfinite(scale) and scale > 0):
@@ -106,13 +109,22 @@ def make_exchangeable_case(*, n_patterns: int, n: int, scale: float, rho: float,
     sigma2 = scale if scale_is_variance else scale / lam_factor
     cov = analytic.exchangeable_covariance(dim, float(np.sqrt(sigma2)), rho)
     mu = rng.uniform(-mu_range, mu_range, size=(n_patterns, dim)) if mu_range > 0 else np.zeros((n_patterns, dim))
-    order = rng.permutation(dim * (dim - 1) // 2)
-    ensemble = analytic.all_connections(dim)[order[:n]]
-    info = {"generator": "exchangeable", "n_patterns": n_patterns, "n": n, "scale": float(scale),
+    if ensemble == "random":
+        order = rng.permutation(dim * (dim - 1) // 2)
+        conns = analytic.all_connections(dim)[order[:n]]
+    elif ensemble == "chain":
+        if n > dim - 1:
+            raise ValueError(f"ensemble: a chain of n = {n} connections needs d > n neurons, got d = {dim}")
+        perm = rng.permutation(dim)
+        conns = np.stack([perm[:n], perm[1:n + 1]], axis=1)
+    else:
+        raise ValueError(f"ensemble must be 'random' or 'chain', got {ensemble!r}")
+    info = {"generator": "exchangeable", "ensemble_kind": ensemble, "n_patterns": n_patterns, "n": n,
+            "scale": float(scale),
             "sigma2": float(sigma2), "rho": float(rho), "mu_range": float(mu_range), "dim": dim,
             "pattern": pattern}
     info.update(meta or {})
-    return validate_case(mu, cov, ensemble, pattern, meta=info)
+    return validate_case(mu, cov, conns, pattern, meta=info)
 
 
 def build_sweep(spec: SweepSpec) -> list[Case]:
@@ -134,6 +146,7 @@ def build_sweep(spec: SweepSpec) -> list[Case]:
                 n_patterns=int(params["n_patterns"]), n=int(params["n"]), scale=float(params["scale"]),
                 rho=float(params["rho"]), mu_range=float(params["mu_range"]), dim=int(params["dim"]),
                 pattern=int(params["pattern"]), seed=seed, scale_is_variance=(spec.axis == "rho"),
+                ensemble=str(params["ensemble"]),
                 meta={"sweep": spec.name, "axis": spec.axis, "axis_value": float(value), "draw": r,
                       "seed": [int(spec.seed), r]}))
     return cases
@@ -221,11 +234,12 @@ def run_cases(cases: Sequence[Case], config: EstimationConfig | None = None, *,
     cases : sequence of Case
     config : EstimationConfig, optional
     approximation : callable, optional
-        Under test; default :func:`analytic.mutual_information`.  Must be
-        importable by workers (a module-level function) when ``n_jobs > 1``.
+        Under test; default :func:`analytic.mutual_information`.  Evaluated in
+        this process (it is cheap); only the truth is computed by workers.
     out_dir : path, optional
-        Finished cases are stored as ``out_dir/cases/<hash>.json`` the moment they
-        finish; a rerun loads them instead of recomputing.
+        Finished truths are stored as ``out_dir/cases/<hash>.json`` the moment they
+        finish (keyed by case content and estimation settings, not by the
+        approximation); a rerun loads them instead of recomputing.
     n_jobs : int
         Local processes (joblib, loky backend).  Ignored when ``scheduler`` is set.
     scheduler : str, optional
@@ -242,8 +256,9 @@ def run_cases(cases: Sequence[Case], config: EstimationConfig | None = None, *,
     config = config or EstimationConfig()
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1:
         raise ValueError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}")
-    name = approximation_name(approximation or analytic.mutual_information)
-    keys = [case_hash(c, config, name) for c in cases]
+    approximation = approximation or analytic.mutual_information
+    name = approximation_name(approximation)
+    keys = [case_hash(c, config) for c in cases]
     case_dir = None
     if out_dir is not None:
         case_dir = Path(out_dir) / "cases"
@@ -275,7 +290,7 @@ def run_cases(cases: Sequence[Case], config: EstimationConfig | None = None, *,
                    disable=None)
     try:
         # rows are stored by this process as they arrive, whichever backend computed them
-        for t, row in _execute(unique_todo, cases, config, approximation, n_jobs, scheduler):
+        for t, row in _execute(unique_todo, cases, config, n_jobs, scheduler):
             if paths[t] is not None:
                 _store(row, paths[t])
             rows[t] = row
@@ -287,34 +302,34 @@ def run_cases(cases: Sequence[Case], config: EstimationConfig | None = None, *,
     for t in todo:
         if t not in rows:
             rows[t] = rows[first_of[keys[t]]]
-    table = pd.DataFrame([rows[t] for t in range(len(cases))], columns=ROW_COLUMNS)
-    return table
+    # the approximation is judged here, in this process: cheap, and cached truths serve any approximation
+    judged = [judge(rows[t], evaluate_approximation(approximation, cases[t]), name, config.z)
+              for t in range(len(cases))]
+    return pd.DataFrame(judged, columns=ROW_COLUMNS)
 
 
-def _execute(indices: list[int], cases: Sequence[Case], config: EstimationConfig,
-             approximation: Approximation | None, n_jobs: int,
+def _execute(indices: list[int], cases: Sequence[Case], config: EstimationConfig, n_jobs: int,
              scheduler: str | None) -> Iterable[tuple[int, dict]]:
     if not indices:
         return
     if scheduler is not None:
-        yield from _execute_dask(indices, cases, config, approximation, n_jobs, scheduler)
+        yield from _execute_dask(indices, cases, config, n_jobs, scheduler)
         return
     if n_jobs == 1 or len(indices) == 1:
         for t in indices:
-            yield _indexed(t, cases[t], config, approximation)
+            yield _indexed(t, cases[t], config)
         return
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-    yield from parallel(delayed(_indexed)(t, cases[t], config, approximation) for t in indices)
+    yield from parallel(delayed(_indexed)(t, cases[t], config) for t in indices)
 
 
-def _indexed(t: int, case: Case, config: EstimationConfig,
-             approximation: Approximation | None) -> tuple[int, dict]:
-    return t, compare_case(case, config, approximation)
+def _indexed(t: int, case: Case, config: EstimationConfig) -> tuple[int, dict]:
+    return t, estimate_truth(case, config)
 
 
-def _execute_dask(indices, cases, config, approximation, n_jobs, scheduler):
+def _execute_dask(indices, cases, config, n_jobs, scheduler):
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -325,7 +340,7 @@ def _execute_dask(indices, cases, config, approximation, n_jobs, scheduler):
     else:
         client = Client(scheduler)
     try:
-        futures = [client.submit(_indexed, t, cases[t], config, approximation, pure=False)
+        futures = [client.submit(_indexed, t, cases[t], config, pure=False)
                    for t in indices]
         for fut in as_completed(futures):
             yield fut.result()

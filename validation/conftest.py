@@ -42,3 +42,43 @@ def approximation(request: pytest.FixtureRequest):
 def tier(request: pytest.FixtureRequest) -> str:
     """``quick`` or ``full``."""
     return request.config.getoption("--tier")
+
+
+class SuiteData:
+    """Cases of the tier, their Monte Carlo truths, and the judged table for the approximation."""
+
+    def __init__(self, tier: str, approximation) -> None:
+        import os
+
+        from validation import report, sweeps
+
+        self.tier = tier
+        self.config = report.suite_config(tier)
+        self.estimation = self.config.estimation
+        specs = report.sweep_specs(self.config)
+        self.cases = [c for spec in specs for c in sweeps.build_sweep(spec)] + report._draw_cases(self.config)
+        cache = os.environ.get("SYNMI_SUITE_CACHE", f".synmi-cache/suite-{tier}")
+        n_jobs = int(os.environ.get("SYNMI_N_JOBS", "2"))
+        self.truths = sweeps.run_truths(self.cases, self.estimation, out_dir=cache, n_jobs=n_jobs,
+                                        progress=f"validation truths ({tier})")
+        self.approximation = approximation
+        self.table = self.judge(approximation)
+
+    def judge(self, approximation):
+        from validation import sweeps
+
+        return sweeps.judge_table(self.truths, self.cases, approximation, self.estimation.z)
+
+
+@pytest.fixture(scope="session")
+def suite_data(tier, approximation) -> SuiteData:
+    """The tier's sweeps, estimated once per session (cached in ``.synmi-cache/suite-<tier>``)."""
+    return SuiteData(tier, approximation)
+
+
+@pytest.fixture(scope="session")
+def is_default_approximation(approximation) -> bool:
+    """True when the approximation under test is the package's FW formula."""
+    import analytic
+
+    return approximation is analytic.mutual_information

@@ -46,7 +46,8 @@ from analytic.inputs import Case, validate_case
 from .approximations import Approximation, approximation_name
 from .engine import ROW_COLUMNS, EstimationConfig, case_hash, estimate_truth, evaluate_approximation, judge
 
-__all__ = ["SweepSpec", "make_exchangeable_case", "build_sweep", "build_set_draws", "run_cases", "provenance"]
+__all__ = ["SweepSpec", "make_exchangeable_case", "build_sweep", "build_set_draws", "run_cases", "run_truths",
+           "judge_table", "provenance"]
 
 AXES = ("scale", "n", "N", "mu_range", "rho")
 
@@ -224,40 +225,17 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
-def run_cases(cases: Sequence[Case], config: EstimationConfig | None = None, *,
-              approximation: Approximation | None = None, out_dir: str | os.PathLike | None = None,
-              n_jobs: int = 1, scheduler: str | None = None, progress: bool | str = False) -> pd.DataFrame:
-    """Compare every case; resumable, parallel, and independent of ``n_jobs``.
+def run_truths(cases: Sequence[Case], config: EstimationConfig | None = None, *,
+               out_dir: str | os.PathLike | None = None, n_jobs: int = 1, scheduler: str | None = None,
+               progress: bool | str = False) -> list[dict[str, Any]]:
+    """The Monte Carlo truth of every case (the approximation-independent half of each row).
 
-    Parameters
-    ----------
-    cases : sequence of Case
-    config : EstimationConfig, optional
-    approximation : callable, optional
-        Under test; default :func:`analytic.mutual_information`.  Evaluated in
-        this process (it is cheap); only the truth is computed by workers.
-    out_dir : path, optional
-        Finished truths are stored as ``out_dir/cases/<hash>.json`` the moment they
-        finish (keyed by case content and estimation settings, not by the
-        approximation); a rerun loads them instead of recomputing.
-    n_jobs : int
-        Local processes (joblib, loky backend).  Ignored when ``scheduler`` is set.
-    scheduler : str, optional
-        ``"local"`` for a ``dask.distributed.LocalCluster`` of ``n_jobs`` workers,
-        or the address of a running dask scheduler (``tcp://host:8786``).
-    progress : bool or str
-        Show a tqdm progress bar (a string is used as its label).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per case, in the order of ``cases``, columns :data:`ROW_COLUMNS`.
+    Resumable, parallel and independent of ``n_jobs``; see :func:`run_cases`.
+    Returns one truth row per case, in the order of ``cases``.
     """
     config = config or EstimationConfig()
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1:
         raise ValueError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}")
-    approximation = approximation or analytic.mutual_information
-    name = approximation_name(approximation)
     keys = [case_hash(c, config) for c in cases]
     case_dir = None
     if out_dir is not None:
@@ -302,10 +280,56 @@ def run_cases(cases: Sequence[Case], config: EstimationConfig | None = None, *,
     for t in todo:
         if t not in rows:
             rows[t] = rows[first_of[keys[t]]]
-    # the approximation is judged here, in this process: cheap, and cached truths serve any approximation
-    judged = [judge(rows[t], evaluate_approximation(approximation, cases[t]), name, config.z)
-              for t in range(len(cases))]
+    return [rows[t] for t in range(len(cases))]
+
+
+def judge_table(truths: Sequence[dict[str, Any]], cases: Sequence[Case], approximation: Approximation | None = None,
+                z: float = 3.0) -> pd.DataFrame:
+    """Judge an approximation against already estimated truths (no Monte Carlo).
+
+    The approximation is evaluated in this process (it is cheap), so any
+    callable works, including lambdas and deliberately wrong variants.
+    """
+    if len(truths) != len(cases):
+        raise ValueError(f"truths and cases must have equal length, got {len(truths)} and {len(cases)}")
+    approximation = approximation or analytic.mutual_information
+    name = approximation_name(approximation)
+    judged = [judge(row, evaluate_approximation(approximation, case), name, z) for row, case in zip(truths, cases)]
     return pd.DataFrame(judged, columns=ROW_COLUMNS)
+
+
+def run_cases(cases: Sequence[Case], config: EstimationConfig | None = None, *,
+              approximation: Approximation | None = None, out_dir: str | os.PathLike | None = None,
+              n_jobs: int = 1, scheduler: str | None = None, progress: bool | str = False) -> pd.DataFrame:
+    """Compare every case; resumable, parallel, and independent of ``n_jobs``.
+
+    Parameters
+    ----------
+    cases : sequence of Case
+    config : EstimationConfig, optional
+    approximation : callable, optional
+        Under test; default :func:`analytic.mutual_information`.  Evaluated in
+        this process (it is cheap); only the truth is computed by workers.
+    out_dir : path, optional
+        Finished truths are stored as ``out_dir/cases/<hash>.json`` the moment they
+        finish (keyed by case content and estimation settings, not by the
+        approximation); a rerun loads them instead of recomputing.
+    n_jobs : int
+        Local processes (joblib, loky backend).  Ignored when ``scheduler`` is set.
+    scheduler : str, optional
+        ``"local"`` for a ``dask.distributed.LocalCluster`` of ``n_jobs`` workers,
+        or the address of a running dask scheduler (``tcp://host:8786``).
+    progress : bool or str
+        Show a tqdm progress bar (a string is used as its label).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case, in the order of ``cases``, columns :data:`ROW_COLUMNS`.
+    """
+    config = config or EstimationConfig()
+    truths = run_truths(cases, config, out_dir=out_dir, n_jobs=n_jobs, scheduler=scheduler, progress=progress)
+    return judge_table(truths, cases, approximation, config.z)
 
 
 def _execute(indices: list[int], cases: Sequence[Case], config: EstimationConfig, n_jobs: int,

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .trends import TrendFit, linear_fit, power_law_fit
+from .trends import TrendFit, linear_fit, paired_bootstrap_ci, power_law_fit
 
 __all__ = ["ClaimResult", "claim_scale", "claim_independent", "claim_n", "claim_rho", "claim_slopes",
            "all_claims", "estimator_agreement"]
@@ -164,11 +164,8 @@ def _slope_pair(x: np.ndarray, y_true: np.ndarray, y_fw: np.ndarray, n_boot: int
     fit_t = linear_fit(x, y_true, n_boot=n_boot, seed=seed)
     fit_f = linear_fit(x, y_fw, n_boot=n_boot, seed=seed)
     if x.size >= 4 and np.ptp(x) > 0:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            res = stats.bootstrap((x, y_true, y_fw), lambda a, b, c, axis=-1: slope(a, b) - slope(a, c), paired=True,
-                                  vectorized=True, n_resamples=n_boot, method="percentile",
-                                  random_state=np.random.default_rng(seed))
-        diff_ci = (float(res.confidence_interval.low), float(res.confidence_interval.high))
+        diff_ci = paired_bootstrap_ci(lambda a, b, c: slope(a, b) - slope(a, c), (x, y_true, y_fw),
+                                      n_boot=n_boot, seed=seed)
     else:
         diff_ci = (np.nan, np.nan)
     return {"truth": fit_t, "fw": fit_f, "diff": fit_t.slope - fit_f.slope, "diff_ci": diff_ci}

@@ -106,7 +106,7 @@ def _estimation_config(args: argparse.Namespace):
         if v is not None:
             kw[name] = v
     if "n_samples" in kw:
-        kw["n_samples_multi"] = kw["cross_n_samples"] = kw["n_samples"]
+        kw["n_samples_multi"] = kw["cross_n_samples"] = kw["cross_n_samples_multi"] = kw["n_samples"]
     try:
         return EstimationConfig(**kw)
     except ValueError as exc:

@@ -60,7 +60,12 @@ class EstimationConfig:
     cross_method : str or None
         Second, independent estimator for the estimator-sanity check (``"ksg"``).
     cross_n_samples : int
-        Draws per replicate for the cross-check.
+        Draws per replicate for the cross-check of ``n = 1`` cases (a 2-D KSG is cheap).
+    cross_n_samples_multi : int
+        Draws per replicate for the cross-check of ``n > 1`` cases.
+    cross_max_n : int
+        Largest ensemble cross-checked: KSG works in ``2 n`` dimensions, where its
+        cost grows steeply and its bias is large (MATH.md section 7).
     k : int
         Neighbours of the kNN estimators.
     calibrate : bool
@@ -76,14 +81,16 @@ class EstimationConfig:
     replicates: int = 5
     method: str = "auto"
     cross_method: str | None = "ksg"
-    cross_n_samples: int = 20_000
+    cross_n_samples: int = 100_000
+    cross_n_samples_multi: int = 20_000
+    cross_max_n: int = 4
     k: int = 3
     calibrate: bool = True
     z: float = 3.0
     seed: int = 20261124
 
     def __post_init__(self) -> None:
-        for name in ("n_samples", "n_samples_multi", "cross_n_samples"):
+        for name in ("n_samples", "n_samples_multi", "cross_n_samples", "cross_n_samples_multi"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 100:
                 raise ValueError(f"{name} must be an integer >= 100, got {v!r}")
@@ -96,6 +103,8 @@ class EstimationConfig:
             raise ValueError(f"method must be one of {sorted(methods)}, got {self.method!r}")
         if self.cross_method not in methods - {"auto"} | {None}:
             raise ValueError(f"cross_method must be one of {sorted(methods - {'auto'})} or None, got {self.cross_method!r}")
+        if isinstance(self.cross_max_n, bool) or not isinstance(self.cross_max_n, (int, np.integer)) or self.cross_max_n < 1:
+            raise ValueError(f"cross_max_n must be a positive integer, got {self.cross_max_n!r}")
         if not (np.isfinite(self.z) and self.z > 0):
             raise ValueError(f"z must be a positive number, got {self.z!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
@@ -108,10 +117,21 @@ class EstimationConfig:
         return "entropy_1d" if n == 1 else "entropy_difference"
 
     def samples_for(self, n: int, method: str) -> int:
-        """Draws per replicate for ``method`` on an ``n``-connection case."""
-        if method == "entropy_1d":
-            return self.n_samples
-        return self.n_samples if n == 1 and method != "ksg" else self.n_samples_multi
+        """Draws per replicate for the primary ``method`` on an ``n``-connection case."""
+        return self.n_samples if n == 1 else self.n_samples_multi
+
+    def cross_method_for(self, n: int) -> str | None:
+        """The cross-check estimator for ``n`` connections, or None when not cross-checked."""
+        method = self.cross_method
+        if method is None or n > self.cross_max_n or method == self.method_for(n):
+            return None
+        if method == "entropy_1d" and n > 1:
+            return None
+        return method
+
+    def cross_samples_for(self, n: int) -> int:
+        """Draws per replicate for the cross-check on an ``n``-connection case."""
+        return self.cross_n_samples if n == 1 else self.cross_n_samples_multi
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -250,12 +270,9 @@ def estimate_truth(case: Case, config: EstimationConfig | None = None) -> dict[s
     row.update({"truth": est.value, "truth_stderr": est.stderr, "truth_ci_low": est.ci_low,
                 "truth_ci_high": est.ci_high, "truth_method": method, "truth_n_samples": est.n_samples,
                 "replicates": est.replicates, "bias": bias, "bias_stderr": bias_se})
-    cross_method = config.cross_method
-    if cross_method == "entropy_1d" and n > 1:
-        cross_method = None
-    if cross_method and cross_method != method:
-        cross = _estimate(case, cross_method, config.cross_n_samples if cross_method == "ksg"
-                          else config.samples_for(n, cross_method), config, seeds[1])
+    cross_method = config.cross_method_for(n)
+    if cross_method:
+        cross = _estimate(case, cross_method, config.cross_samples_for(n), config, seeds[1])
         cbias, cbias_se = _bias_terms(cross)
         diff = est.value - cross.value
         tol2 = config.z * float(np.sqrt(est.stderr**2 + cross.stderr**2 + bias_se**2 + cbias_se**2)) \

@@ -41,17 +41,22 @@ __all__ = ["ReportConfig", "TIERS", "build_report", "suite_config", "sweep_specs
 
 @dataclass(frozen=True)
 class ReportConfig:
-    """Sizes of one report tier."""
+    """Sizes of one report tier.
+
+    ``draws`` maps each sweep to its number of independent draws of the means
+    (and ensemble) per grid point.
+    """
 
     name: str
     set_cases: int
     estimation: EstimationConfig
-    draws: int
+    draws: dict
     scale_values: tuple
     n_values: tuple
     N_values: tuple
     mu_values: tuple
     rho_values: tuple
+    base_scale: float
     set_draws: int
     slope_draws: int
     calibration_samples: tuple
@@ -64,32 +69,37 @@ class ReportConfig:
 TIERS: dict[str, ReportConfig] = {
     "quick": ReportConfig(
         name="quick", set_cases=1000,
-        estimation=EstimationConfig(n_samples=100_000, n_samples_multi=5_000, cross_n_samples=5_000, replicates=3),
-        draws=1, scale_values=(0.01, 0.1, 0.5, 2.0), n_values=(1, 2, 4, 8), N_values=(2, 5, 20, 50),
-        mu_values=(0.0, 1.0, 3.0), rho_values=(0.0, 0.5, 0.95), set_draws=2, slope_draws=6,
+        estimation=EstimationConfig(n_samples=100_000, n_samples_multi=5_000, cross_n_samples=50_000,
+                                    cross_n_samples_multi=5_000, cross_max_n=2, replicates=4),
+        draws={"scale_n1": 2, "scale_n3": 1, "n": 1, "N": 2, "mu_range": 2, "rho": 2},
+        scale_values=(0.01, 0.05, 0.2, 1.0, 4.0, 16.0), n_values=(1, 2, 3, 4, 6, 8), N_values=(2, 5, 20, 50),
+        mu_values=(0.0, 1.0, 3.0), rho_values=(0.0, 0.5, 0.95), base_scale=1.0, set_draws=2, slope_draws=8,
         calibration_samples=(5_000,), calibration_dims=(1, 2, 4), calibration_replicates=3, law_cases=300),
     "full": ReportConfig(
         name="full", set_cases=5000,
-        estimation=EstimationConfig(n_samples=400_000, n_samples_multi=20_000, cross_n_samples=20_000, replicates=5),
-        draws=3, scale_values=(0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 4.0), n_values=(1, 2, 3, 4, 6, 8, 12, 16, 20),
-        N_values=(2, 3, 5, 10, 20, 50), mu_values=(0.0, 0.5, 1.0, 2.0, 4.0),
-        rho_values=(-0.05, 0.0, 0.25, 0.5, 0.75, 0.95), set_draws=6, slope_draws=40,
-        calibration_samples=(5_000, 20_000, 100_000), calibration_dims=(1, 2, 4, 8), calibration_replicates=5,
+        estimation=EstimationConfig(n_samples=200_000, n_samples_multi=10_000, cross_n_samples=100_000,
+                                    cross_n_samples_multi=10_000, cross_max_n=3, replicates=5),
+        draws={"scale_n1": 3, "scale_n3": 2, "n": 2, "N": 3, "mu_range": 3, "rho": 3},
+        scale_values=(0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
+        n_values=(1, 2, 3, 4, 6, 8, 12, 16, 20), N_values=(2, 3, 5, 10, 20, 50), mu_values=(0.0, 0.5, 1.0, 2.0, 4.0),
+        rho_values=(-0.05, 0.0, 0.25, 0.5, 0.75, 0.95), base_scale=1.0, set_draws=6, slope_draws=40,
+        calibration_samples=(10_000, 100_000), calibration_dims=(1, 2, 4, 8), calibration_replicates=5,
         law_cases=2000),
 }
 
 
 def sweep_specs(cfg: ReportConfig) -> list[SweepSpec]:
     """The one-axis sweeps of a tier (MATH.md section 5); base point ``d = 20``, ``N = 10``,
-    ``lambda_max = 0.5``, ``rho = 0``, ``mu ~ U(-1, 1)``, target pattern 0."""
-    seed = cfg.seed
+    ``lambda_max = base_scale``, ``rho = 0``, ``mu ~ U(-1, 1)``, target pattern 0; the
+    ``n = 3`` scale sweep uses chain ensembles (connections sharing neurons)."""
+    seed, s, d = cfg.seed, cfg.base_scale, cfg.draws
     return [
-        SweepSpec("scale_n1", "scale", cfg.scale_values, {"n": 1}, cfg.draws, seed + 1),
-        SweepSpec("scale_n3", "scale", cfg.scale_values, {"n": 3, "ensemble": "chain"}, cfg.draws, seed + 2),
-        SweepSpec("n", "n", cfg.n_values, {"scale": 0.5}, cfg.draws, seed + 3),
-        SweepSpec("N", "N", cfg.N_values, {"n": 1}, cfg.draws, seed + 4),
-        SweepSpec("mu_range", "mu_range", cfg.mu_values, {"n": 1}, cfg.draws, seed + 5),
-        SweepSpec("rho", "rho", cfg.rho_values, {"n": 1, "scale": 0.5}, cfg.draws, seed + 6),
+        SweepSpec("scale_n1", "scale", cfg.scale_values, {"n": 1}, d["scale_n1"], seed + 1),
+        SweepSpec("scale_n3", "scale", cfg.scale_values, {"n": 3, "ensemble": "chain"}, d["scale_n3"], seed + 2),
+        SweepSpec("n", "n", cfg.n_values, {"scale": s}, d["n"], seed + 3),
+        SweepSpec("N", "N", cfg.N_values, {"n": 1, "scale": s}, d["N"], seed + 4),
+        SweepSpec("mu_range", "mu_range", cfg.mu_values, {"n": 1, "scale": s}, d["mu_range"], seed + 5),
+        SweepSpec("rho", "rho", cfg.rho_values, {"n": 1, "scale": s}, d["rho"], seed + 6),
     ]
 
 

@@ -10,7 +10,7 @@
 
 Both give the OLS estimate with its t-based 95 % interval
 (``scipy.stats.linregress``) and a case-bootstrap 95 % interval
-(``scipy.stats.bootstrap``, paired resampling of points, percentile method).
+(paired resampling of points, percentile method; :func:`paired_bootstrap_ci`).
 The bootstrap interval is the one reported: it does not assume homoscedastic
 normal residuals.  With fewer than ``MIN_POINTS`` points no fit is made.
 """
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-__all__ = ["TrendFit", "linear_fit", "power_law_fit", "MIN_POINTS"]
+__all__ = ["TrendFit", "linear_fit", "power_law_fit", "paired_bootstrap_ci", "MIN_POINTS"]
 
 #: fewest points a fit is attempted on
 MIN_POINTS = 3
@@ -89,6 +89,28 @@ def _slope(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
     return (xm * ym).sum(axis=axis) / (xm * xm).sum(axis=axis)
 
 
+def paired_bootstrap_ci(statistic, data: tuple, *, n_boot: int = 2000, seed: int = 0,
+                        confidence: float = 0.95) -> tuple[float, float]:
+    """Percentile interval of a vectorised statistic over paired resamples of points.
+
+    ``statistic(*arrays)`` takes arrays of shape ``(n_boot, n)`` and returns
+    ``(n_boot,)``.  Resamples on which the statistic is undefined (e.g. every
+    resampled ``x`` equal, so no slope exists) are dropped, which
+    ``scipy.stats.bootstrap`` cannot do (one NaN makes its whole interval NaN).
+    """
+    n = len(data[0])
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n, size=(n_boot, n))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = statistic(*(np.asarray(a)[idx] for a in data))
+    values = values[np.isfinite(values)]
+    if values.size < max(10, n_boot // 2):
+        return float("nan"), float("nan")
+    alpha = (1 - confidence) / 2
+    lo, hi = np.quantile(values, [alpha, 1 - alpha])
+    return float(lo), float(hi)
+
+
 def linear_fit(x: Any, y: Any, *, mask: Any = None, n_boot: int = 2000, seed: int = 0,
                kind: str = "linear") -> TrendFit:
     """OLS slope of ``y`` on ``x`` with 95 % intervals (t-based and bootstrap).
@@ -121,11 +143,7 @@ def linear_fit(x: Any, y: Any, *, mask: Any = None, n_boot: int = 2000, seed: in
     tcrit = stats.t.ppf(0.975, xs.size - 2) if xs.size > 2 else np.nan
     ols_lo, ols_hi = res.slope - tcrit * res.stderr, res.slope + tcrit * res.stderr
     if xs.size > 3 and n_boot > 0:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            boot = stats.bootstrap((xs, ys), lambda a, b, axis=-1: _slope(a, b, axis), paired=True,
-                                   vectorized=True, n_resamples=n_boot, method="percentile",
-                                   random_state=np.random.default_rng(seed))
-        lo, hi = float(boot.confidence_interval.low), float(boot.confidence_interval.high)
+        lo, hi = paired_bootstrap_ci(lambda a, b: _slope(a, b), (xs, ys), n_boot=n_boot, seed=seed)
     else:
         lo, hi = float(ols_lo), float(ols_hi)
     return TrendFit(float(res.slope), float(res.intercept), lo, hi, float(ols_lo), float(ols_hi),

@@ -243,7 +243,8 @@ def write_report(out: Path, *, cfg, results: pd.DataFrame, summary: dict, regres
         "see `validation/engine.py`); configuration and full environment in `provenance.json`; numbers in "
         "`summary.json`; tables in `tables/`.\n")
     add(f"Sample sizes this tier buys: {est.replicates} replicates × {est.n_samples:,} draws (one connection), "
-        f"× {est.n_samples_multi:,} draws (ensembles), KSG cross-check on {est.cross_n_samples:,} draws; "
+        f"× {est.n_samples_multi:,} draws (ensembles), KSG cross-check on {est.cross_n_samples:,} draws "
+        f"(one connection) and {est.cross_n_samples_multi:,} draws (ensembles of up to {est.cross_max_n}); "
         f"{cfg.set_cases:,} analytic cases per set; {len(results)} Monte Carlo comparisons. "
         f"Median truth standard error: {_f(np.nanmedian(results['truth_stderr'].astype(float)), 2)} nats; "
         f"median tolerance: {_f(np.nanmedian(results['tolerance'].astype(float)), 2)} nats.\n")

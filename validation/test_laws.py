@@ -1,0 +1,224 @@
+"""Property-based checks of the approximation under test (validation issue, item 5).
+
+The true information ``I(w_S ; x_l)`` obeys four laws that follow from the
+model alone (MATH.md sections 1-2 and 4; :mod:`validation.laws` states and
+proves each): non-negativity, monotonicity in the ensemble, data processing in
+``N`` (an extra independent pattern adds information about nothing) and equal
+values for patterns with equal distributions.  For each law this module
+
+* measures how often the approximation breaks it over simulation sets 1-3
+  (MATH.md section 6; ``quick`` tier 400 cases per set, ``full`` tier 2000),
+  with Wilson 95% intervals, undefined values (``nan``) counted apart;
+* searches small cases of the paper's regimes with hypothesis and shrinks the
+  first violation to a minimal counterexample (quick tier: the set-3 regime,
+  300 examples; full tier: all three regimes, 4000 examples each);
+* re-checks the minimal counterexamples found when this module was written.
+
+Asserted and recorded laws
+--------------------------
+Equal-distribution symmetry holds for ``I_FW`` by construction (its value
+depends on the target only through the target's own moments and the sums over
+the others): it is asserted, for every approximation.
+
+``I_FW`` breaks the other three.  Their tests assert the law, and for the
+default approximation they carry ``xfail(strict=True)`` with the evidence
+measured on the day (full tier, seed 2024) in the reason; the failure message
+of a run carries that run's fresh rates, intervals and counterexample.  The
+suite stays green while saying plainly that the law fails, and turns red
+(XPASS strict) the day ``I_FW`` keeps it.
+
+``--approximation``
+-------------------
+The xfail marks are conditional: their condition
+``default_approximation_under_test(config)`` is evaluated by pytest with the
+run's ``config`` and is true only when ``--approximation`` loads
+:func:`analytic.mutual_information`.  The recorded evidence is about ``I_FW``;
+for any other approximation the same tests are plain assertions: they pass
+when it keeps the law and fail, with its rates and counterexample, when it
+does not.  Strictness is therefore kept exactly where the evidence applies.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from validation import laws
+from validation.approximations import approximation_name, load_approximation
+
+SETS = ("set1", "set2", "set3")
+SEED = 2024
+N_CASES = {"quick": 400, "full": 2000}
+SEARCH = {"quick": {"regimes": ("set3",), "max_examples": 300},
+          "full": {"regimes": SETS, "max_examples": 4000}}
+SYMMETRY_EXAMPLES = {"quick": 40, "full": 300}
+
+
+def default_approximation_under_test(config: pytest.Config) -> bool:
+    """True when ``--approximation`` is the default ``I_FW`` (used by the xfail conditions)."""
+    return laws.is_default_approximation(load_approximation(config.getoption("--approximation")))
+
+
+def recorded(reason: str):
+    """``xfail(strict=True)`` for the default approximation only, with the recorded evidence."""
+    return pytest.mark.xfail("default_approximation_under_test(config)", strict=True, reason=reason)
+
+
+# Evidence measured with this module's machinery (full tier: 2000 cases per set, seed 2024;
+# law_violation_rates and shrink_counterexample, hypothesis 6.170) -- see the pinned cases below.
+EVIDENCE = {
+    "non_negativity": "TO FILL",
+    "ensemble_monotonicity": "TO FILL",
+    "data_processing_N": "TO FILL",
+}
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def law_rates(approximation, tier):
+    """Per-case checks and per-law violation rates over sets 1-3 for the approximation under test."""
+    checks = {s: laws.law_checks(approximation, s, N_CASES[tier], SEED) for s in SETS}
+    rates = pd.concat([laws.law_violation_rates(approximation, s, N_CASES[tier], SEED, checks=checks[s])
+                       for s in SETS], ignore_index=True)
+    return checks, rates
+
+
+def _rates_lines(rates: pd.DataFrame, law: str) -> list[str]:
+    lines = []
+    for row in rates[rates["law"] == law].itertuples():
+        worst = "" if not row.violated else f", worst difference {row.worst:.4g} (case {row.worst_index})"
+        lines.append(f"  {row.set}: {row.violated}/{row.checked} violated = {row.rate:.2%} "
+                     f"(95% Wilson CI [{row.ci_low:.2%}, {row.ci_high:.2%}]), {row.undefined} undefined{worst}")
+    return lines
+
+
+def _assert_law(law: str, approximation, tier: str, rates: pd.DataFrame) -> None:
+    """Fail, with the fresh rates and minimal counterexamples, if the law is broken anywhere."""
+    search = SEARCH[tier]
+    found = {regime: laws.shrink_counterexample(approximation, law, regime, max_examples=search["max_examples"])
+             for regime in search["regimes"]}
+    sub = rates[rates["law"] == law]
+    if sub["violated"].sum() == 0 and all(cx is None for cx in found.values()):
+        return
+    lines = [f"{approximation_name(approximation)} breaks {law} (tier {tier}, seed {SEED}, "
+             f"{N_CASES[tier]} cases per set):", *_rates_lines(rates, law)]
+    for regime, cx in found.items():
+        lines.append(f"  minimal counterexample: {cx.describe()}" if cx else
+                     f"  no violation among {search['max_examples']} small {regime}-regime cases")
+    pytest.fail("\n".join(lines), pytrace=False)
+
+
+# --------------------------------------------------------------------------- laws I_FW breaks
+
+
+@recorded(EVIDENCE["non_negativity"])
+def test_non_negativity(approximation, tier, law_rates):
+    """``I >= 0`` (MATH.md section 4)."""
+    _assert_law("non_negativity", approximation, tier, law_rates[1])
+
+
+@recorded(EVIDENCE["ensemble_monotonicity"])
+def test_ensemble_monotonicity(approximation, tier, law_rates):
+    """``I(w_{S + a} ; x_l) >= I(w_S ; x_l)`` (``w_S`` is a function of ``w_{S + a}``)."""
+    _assert_law("ensemble_monotonicity", approximation, tier, law_rates[1])
+
+
+@recorded(EVIDENCE["data_processing_N"])
+def test_data_processing_in_N(approximation, tier, law_rates):
+    """Appending an independent pattern never adds information (MATH.md section 2)."""
+    _assert_law("data_processing_N", approximation, tier, law_rates[1])
+
+
+# Minimal counterexamples to the three laws found by shrink_counterexample for I_FW
+# (set-3 regime; "pd": every covariance >= 0.05 I, min_eigenvalue=0.05; "shift": the
+# degenerate search, where the appended pattern is deterministic, x = 1, so the new
+# weights are w_S + 1, a pure translation that leaves the true information unchanged).
+PINNED = []  # TO FILL
+
+
+@pytest.mark.parametrize("law, case, perturbation", [pytest.param(*p[1:4], id=p[0], marks=recorded(p[4]))
+                                                     for p in PINNED])
+def test_pinned_counterexample(approximation, law, case, perturbation):
+    """The law on a recorded minimal counterexample of ``I_FW`` (cheap, exact regression check)."""
+    check = laws.check_instance(approximation, law, case, perturbation)
+    assert not check.violated, (
+        f"{law} broken by {approximation_name(approximation)}: before = {check.value_before!r} "
+        f"({check.status_before}), after = {check.value_after!r} ({check.status_after}), "
+        f"difference = {check.difference:.6g}")
+
+
+# --------------------------------------------------------------------------- laws I_FW keeps
+
+
+def test_equal_distribution_symmetry_over_sets(law_rates):
+    """Twin patterns (equal ``mu`` and ``Sigma``) get equal values, over sets 1-3."""
+    rates = law_rates[1]
+    sub = rates[rates["law"] == "equal_distribution_symmetry"]
+    assert sub["violated"].sum() == 0, "\n".join(_rates_lines(rates, "equal_distribution_symmetry"))
+    assert (sub["checked"] > 0).all()
+
+
+@pytest.mark.parametrize("regime", SETS)
+def test_equal_distribution_symmetry_property(approximation, tier, regime):
+    """Hypothesis over small cases of each regime: twins always get equal values."""
+
+    @settings(max_examples=SYMMETRY_EXAMPLES[tier], derandomize=True, database=None, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(laws.law_instances("equal_distribution_symmetry", regime))
+    def prop(instance):
+        check = laws.check_instance(approximation, "equal_distribution_symmetry", *instance)
+        assert not check.violated, (f"values {check.value_before!r} (target) and {check.value_after!r} "
+                                    f"(twin) differ by {check.difference:.3g} > {check.tolerance:.3g}")
+
+    prop()
+
+
+# --------------------------------------------------------------------------- the checks can fail
+
+
+def test_every_case_is_classified(law_rates):
+    """Each check is holds, violated or undefined; undefined values are never counted as checked."""
+    checks, rates = law_rates
+    for frame in checks.values():
+        assert set(frame["outcome"]) <= {"holds", "violated", "undefined"}
+    assert (rates["checked"] + rates["undefined"] == rates["cases"]).all()
+    assert (rates["violated"] <= rates["checked"]).all()
+
+
+def test_checks_catch_a_negative_approximation(approximation):
+    """``-|f| - 0.001`` breaks non-negativity on every defined case, and the search finds it."""
+
+    def negative(*args):
+        return -abs(approximation(*args)) - 1e-3
+
+    rates = laws.law_violation_rates(negative, "set2", 200, SEED, laws=["non_negativity"])
+    row = rates.iloc[0]
+    assert row["checked"] > 0 and row["violated"] == row["checked"] and row["ci_low"] > 0.95
+    cx = laws.shrink_counterexample(negative, "non_negativity", "set1", max_examples=20)
+    assert cx is not None and cx.check.value_before < 0
+
+
+def test_checks_catch_an_index_dependent_approximation(approximation):
+    """Adding ``0.001 * pattern`` breaks equal-distribution symmetry on every defined case."""
+
+    def by_index(mu, sigma, ensemble, pattern):
+        return approximation(mu, sigma, ensemble, pattern) + 1e-3 * pattern
+
+    rates = laws.law_violation_rates(by_index, "set3", 100, SEED, laws=["equal_distribution_symmetry"])
+    row = rates.iloc[0]
+    assert row["checked"] > 0 and row["violated"] == row["checked"]
+
+
+def test_checks_catch_information_growing_with_N():
+    """An approximation that returns ``N`` breaks data processing on every case."""
+
+    def growing(mu, sigma, ensemble, pattern):
+        return float(np.shape(mu)[0])
+
+    rates = laws.law_violation_rates(growing, "set1", 100, SEED, laws=["data_processing_N"])
+    row = rates.iloc[0]
+    assert row["checked"] == 100 and row["violated"] == 100 and row["worst"] == 1.0

@@ -155,11 +155,31 @@ def _array_digest(h: "hashlib._Hash", arr: np.ndarray) -> None:
     h.update(a.tobytes())
 
 
+_FINGERPRINT: str | None = None
+
+
+def code_fingerprint() -> str:
+    """Hash of the source of ``analytic`` and ``empirical``: cached truths from other code are not reused."""
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        from pathlib import Path
+
+        import empirical
+
+        h = hashlib.sha256()
+        for pkg in (analytic, empirical):
+            for path in sorted(Path(pkg.__file__).parent.glob("*.py")):
+                h.update(path.name.encode())
+                h.update(path.read_bytes())
+        _FINGERPRINT = h.hexdigest()[:16]
+    return _FINGERPRINT
+
+
 def case_hash(case: Case, config: EstimationConfig | None = None, approximation: str | None = None) -> str:
-    """Content hash of a case (and of the estimation settings and approximation name).
+    """Content hash of a case (and of the estimation settings, the estimator code and the approximation name).
 
     Finished sweep cases are stored under this key, so a restarted sweep skips
-    exactly the cases whose inputs and settings have not changed.
+    exactly the cases whose inputs, settings and estimator code have not changed.
     """
     h = hashlib.sha256()
     _array_digest(h, case.mu)
@@ -168,6 +188,7 @@ def case_hash(case: Case, config: EstimationConfig | None = None, approximation:
     h.update(str(int(case.pattern)).encode())
     if config is not None:
         h.update(json.dumps(config.to_dict(), sort_keys=True).encode())
+        h.update(code_fingerprint().encode())
     if approximation is not None:
         h.update(approximation.encode())
     return h.hexdigest()

@@ -70,10 +70,10 @@ TIERS: dict[str, ReportConfig] = {
     "quick": ReportConfig(
         name="quick", set_cases=1000,
         estimation=EstimationConfig(n_samples=100_000, n_samples_multi=5_000, cross_n_samples=50_000,
-                                    cross_n_samples_multi=5_000, cross_max_n=2, replicates=4),
+                                    cross_n_samples_multi=5_000, cross_max_n=3, replicates=4),
         draws={"scale_n1": 2, "scale_n3": 1, "n": 1, "N": 2, "mu_range": 2, "rho": 2},
         scale_values=(0.01, 0.05, 0.2, 1.0, 4.0, 16.0), n_values=(1, 2, 3, 4, 6, 8), N_values=(2, 5, 20, 50),
-        mu_values=(0.0, 1.0, 3.0), rho_values=(0.0, 0.5, 0.95), base_scale=1.0, set_draws=2, slope_draws=8,
+        mu_values=(0.0, 1.0, 3.0), rho_values=(0.0, 0.25, 0.5, 0.75, 0.95), base_scale=1.0, set_draws=2, slope_draws=8,
         calibration_samples=(5_000,), calibration_dims=(1, 2, 4), calibration_replicates=3, law_cases=300),
     "full": ReportConfig(
         name="full", set_cases=5000,

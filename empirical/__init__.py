@@ -1,0 +1,32 @@
+"""synmi.empirical: Monte Carlo ground truth for the synaptic information (MATH.md sections 2 and 7).
+
+Public API
+----------
+sample_hebbian(mu, sigma, ensemble, pattern, n_samples, seed, *, chunk_size, n_jobs) -> HebbianSample
+    Draws of ``w_S``, ``z_l`` and ``w_S^(-l)`` (only the neurons in ``V(S)``).
+sample_weight_matrices(mu, sigma, n_samples, seed, *, chunk_size, n_jobs) -> ndarray (M, d, d)
+    Full symmetric Hebbian matrices with zero diagonal.
+ksg_mi(x, y, k=3, workers=1, *, standardize=False) -> float
+    KSG estimator 1 (Kraskov, Stögbauer & Grassberger 2004), nats.
+kl_entropy(x, k=3, workers=1, *, standardize=False) -> float
+    Kozachenko-Leonenko entropy (1987), nats.
+entropy_1d(x, method="vasicek", window_length=None) -> float
+    m-spacing entropy of a scalar sample (Vasicek 1976, Ebrahimi et al. 1994, ...).
+npeet_mi(x, y, k=3, *, seed=0), sklearn_mi(x, y, k=3, *, seed=0) -> float
+    Adapters to ``npeet_plus.mi`` and ``sklearn.feature_selection.mutual_info_regression``.
+estimate_mi(mu, sigma, ensemble, pattern, n_samples, seed, method="entropy_difference",
+            replicates=5, k=3, n_jobs=1, calibrate=False, *, confidence=0.95) -> MIEstimate
+    The true ``I(w_S ; x_l)`` with standard error, t interval and optional calibrated bias.
+gaussian_calibration(method, cov, n_x, n_samples, replicates, seed, k=3, workers=1) -> CalibrationResult
+    An estimator's bias on jointly Gaussian data with known truth.
+"""
+
+from .estimate import JITTER, METHODS, CalibrationResult, MIEstimate, estimate_mi, gaussian_calibration
+from .estimators import ENTROPY_1D_METHODS, entropy_1d, kl_entropy, ksg_mi, npeet_mi, sklearn_mi
+from .sampling import HebbianSample, sample_hebbian, sample_weight_matrices
+
+__all__ = [
+    "HebbianSample", "sample_hebbian", "sample_weight_matrices",
+    "ksg_mi", "kl_entropy", "entropy_1d", "npeet_mi", "sklearn_mi", "ENTROPY_1D_METHODS",
+    "MIEstimate", "CalibrationResult", "estimate_mi", "gaussian_calibration", "METHODS", "JITTER",
+]

@@ -49,21 +49,21 @@ Every check has one of three outcomes:
 
 Tolerance
 ---------
-A law ``a <= b`` is violated when ``a - b > RTOL * max(|a|, |b|) + ATOL``.
-``RTOL = 1e-9`` is far above the relative rounding error of ``I_FW`` (a few
-``1e-16`` per operation, amplified by the log-determinant of matrices with
-condition numbers up to ~1e5 in the sets, i.e. ~1e-11 at most) and far below
-any approximation error of interest; ``ATOL = 1e-12`` nats covers values that
-are differences of nearly equal log-determinants and round to ~1e-14 absolute.
-Measured: over sets 1-3 the equal-distribution differences of ``I_FW``, which
-are pure rounding, stay below 1e-12 relative.
+A law ``a <= b`` is violated when ``a - b > RTOL * max(|a|, |b|) + ATOL``, with
+``RTOL = 1e-9`` and ``ATOL = 1e-10`` nats: a floating-point allowance only.
+``I_FW`` is a sum of log-moments and half a difference of log-determinants,
+each of size up to tens of nats, so its rounding error is ~1e-14 absolute.
+Measured (2000 cases of each of sets 1-3, seed 2024): the equal-distribution
+differences of ``I_FW``, which are pure rounding, reach 5.9e-12 nats and
+9.5e-13 relative, 17 times below ``ATOL`` and 1000 times below ``RTOL``; the
+smallest genuine violation found is 6.9e-5 nats, 5 orders above the tolerance.
 """
 
 from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -96,6 +96,7 @@ __all__ = [
     "restrict_to_touched_neurons",
     "shrink_counterexample",
     "law_survey",
+    "minimal_counterexamples",
 ]
 
 #: The laws, in report order.
@@ -861,3 +862,31 @@ def law_survey(approximation: Approximation, n_cases: int = 2000, seed: int = 20
                                                              max_examples=max_examples, **bounds)
     return {"rates": rates, "checks": checks, "counterexamples": found,
             "seconds": {"rates": t1 - t0, "search": time.perf_counter() - t1}}
+
+
+def minimal_counterexamples(approximation: Approximation, *, regimes: Sequence[str] = ("set3",),
+                            laws: Sequence[str] = LAWS, max_examples: int = 1000,
+                            min_eigenvalue: float = 0.05) -> dict[str, str]:
+    """One-line minimal counterexample per law, for the report (:mod:`validation.report`).
+
+    Runs :func:`shrink_counterexample` for every law and regime.  The defaults
+    search the set-3 regime, where ``I_FW`` breaks three laws in about 3% of
+    the set's cases, with every covariance at least ``0.05 I`` so that the
+    counterexamples are non-degenerate (about a minute in all on one core).
+
+    Returns
+    -------
+    dict
+        ``{law: text}``: :meth:`Counterexample.describe` of each regime's
+        counterexample, joined by `` | ``, or a line saying that none was found.
+    """
+    out = {}
+    for law in laws:
+        texts = []
+        for regime in regimes:
+            cx = shrink_counterexample(approximation, law, regime, max_examples=max_examples,
+                                       min_eigenvalue=min_eigenvalue)
+            texts.append(cx.describe() if cx else
+                         f"none found among {max_examples} small {regime}-regime cases")
+        out[law] = " | ".join(texts)
+    return out

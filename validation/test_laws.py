@@ -62,16 +62,38 @@ def default_approximation_under_test(config: pytest.Config) -> bool:
 
 
 def recorded(reason: str):
-    """``xfail(strict=True)`` for the default approximation only, with the recorded evidence."""
-    return pytest.mark.xfail("default_approximation_under_test(config)", strict=True, reason=reason)
+    """``xfail(strict=True)`` for the default approximation only, with the recorded evidence.
+
+    Only a failed assertion counts as the expected failure; any other exception is an error.
+    """
+    return pytest.mark.xfail("default_approximation_under_test(config)", strict=True, reason=reason,
+                             raises=(AssertionError, pytest.fail.Exception))
 
 
-# Evidence measured with this module's machinery (full tier: 2000 cases per set, seed 2024;
-# law_violation_rates and shrink_counterexample, hypothesis 6.170) -- see the pinned cases below.
+# Evidence measured with this module's machinery on 2026-11-24: law_violation_rates over
+# 2000 cases per set (seed 2024) and shrink_counterexample (max_examples=4000, also with
+# min_eigenvalue=0.05; hypothesis 6.170) -- the smallest counterexamples are pinned below.
 EVIDENCE = {
-    "non_negativity": "TO FILL",
-    "ensemble_monotonicity": "TO FILL",
-    "data_processing_N": "TO FILL",
+    "non_negativity": (
+        "I_FW < 0 with both matrices positive definite (measured 2026-11-24, full tier, seed 2024): "
+        "set 3 43/1642 defined cases = 2.62% (95% Wilson CI [1.95%, 3.51%]), worst -9.10 nats (case 1318); "
+        "sets 1 and 2 0/1880 and 0/1951 (CI upper 0.20%). Minimal counterexamples (shrink_counterexample): "
+        "set-3 regime N=7, d=2, n=1, mu=0, I_FW=-0.0898; set-2 regime, six i.i.d. patterns with a shared "
+        "Sigma, N=6, d=3, n=2, I_FW=-0.0176; set-1 regime (exchangeable, Sigma >= 0.05 I) N=7, d=4, n=4, "
+        "I_FW=-0.120"),
+    "ensemble_monotonicity": (
+        "I_FW(S + a) < I_FW(S) (measured 2026-11-24, full tier, seed 2024): set 1 3/1834 = 0.16% "
+        "[0.06%, 0.48%], set 2 2/1937 = 0.10% [0.03%, 0.38%], set 3 39/1550 = 2.52% [1.85%, 3.42%]; "
+        "worst loss 3.01 nats (set 3 case 1318). Minimal counterexamples: set-3 regime N=2, d=3, n=1, "
+        "I_FW 0.3877 -> 0.3315; set-2 regime, six i.i.d. patterns, N=6, d=3, n=1, 0.2490 -> -0.0427; "
+        "set-1 regime N=4, d=4, n=2, 0.7624 -> 0.7566"),
+    "data_processing_N": (
+        "appending an independent pattern raises I_FW (measured 2026-11-24, full tier, seed 2024): "
+        "set 1 3/1867 = 0.16% [0.05%, 0.47%], set 2 0/1943 (CI upper 0.20%), set 3 49/1616 = 3.03% "
+        "[2.30%, 3.99%]; worst gain 8.92 nats (set 3 case 938). Minimal counterexamples: set-3 regime "
+        "N=2, d=2, n=1, I_FW 0.2548 -> 0.2719; appending a deterministic pattern (x = 1: w_S + 1, a pure "
+        "shift that leaves the true information unchanged) raises I_FW 0.7362 -> 0.7452 (N=3, d=2, n=1); "
+        "shared-covariance regimes: set 2 N=7, d=2, n=1 (+6.9e-5 nats), set 1 N=8, d=5, n=3 (+1.6e-4)"),
 }
 
 
@@ -133,11 +155,45 @@ def test_data_processing_in_N(approximation, tier, law_rates):
     _assert_law("data_processing_N", approximation, tier, law_rates[1])
 
 
-# Minimal counterexamples to the three laws found by shrink_counterexample for I_FW
-# (set-3 regime; "pd": every covariance >= 0.05 I, min_eigenvalue=0.05; "shift": the
-# degenerate search, where the appended pattern is deterministic, x = 1, so the new
-# weights are w_S + 1, a pure translation that leaves the true information unchanged).
-PINNED = []  # TO FILL
+# Minimal counterexamples to the three laws, found for I_FW on 2026-11-24 by
+# shrink_counterexample(analytic.mutual_information, law, regime, max_examples=M[, min_eigenvalue=0.05]).
+# The true information obeys each law exactly on each of these inputs (MATH.md section 2).
+_Z2, _Z3 = [0.0, 0.0], [0.0, 0.0, 0.0]
+_I2 = [[0.05, 0.0], [0.0, 0.05]]
+PINNED = [
+    ("non_negativity-set3-pd", "non_negativity",  # set3, M=1000, min_eigenvalue=0.05
+     {"mu": [_Z2] * 7, "sigma": [[[1.49, 1.44], [1.44, 1.49]]] + [_I2] * 5 + [[[0.65, 0.6], [0.6, 0.65]]],
+      "ensemble": [[0, 1]], "pattern": 0},
+     {}, "I_FW = -0.0898 < 0 (N=7, d=2, n=1, mu=0, every Sigma_k >= 0.05 I)"),
+    ("non_negativity-set2-iid", "non_negativity",  # set2, M=4000: six i.i.d. patterns
+     {"mu": [_Z3] * 6, "sigma": [[0.75, -0.375, 0.0], [-0.375, 1.9583333333333333, 2.8333333333333335],
+                                 [0.0, 2.8333333333333335, 4.604166666666667]],
+      "ensemble": [[0, 1], [1, 2]], "pattern": 0},
+     {}, "I_FW = -0.0176 < 0 for six i.i.d. patterns with a shared Sigma (N=6, d=3, n=2)"),
+    ("ensemble_monotonicity-set3-pd", "ensemble_monotonicity",  # set3, M=4000, min_eigenvalue=0.05
+     {"mu": [_Z3] * 2,
+      "sigma": [[[0.05, 0.0, 0.0], [0.0, 0.05, 0.0], [0.0, 0.0, 0.05]],
+                [[2.3425203853826777, 0.08292096106676979, 0.6662124610967292],
+                 [0.08292096106676979, 0.05299926920086645, 0.02409704964938724],
+                 [0.6662124610967292, 0.02409704964938724, 0.24360309559318194]]],
+      "ensemble": [[0, 1]], "pattern": 0},
+     {"connection": [0, 2]}, "I_FW falls 0.3877 -> 0.3315 when (0, 2) joins (0, 1) (N=2, d=3)"),
+    ("ensemble_monotonicity-set2-iid", "ensemble_monotonicity",  # set2, M=4000, min_eigenvalue=0.05
+     {"mu": [_Z3] * 6, "sigma": [[2.55, 1.1875, 0.0625], [1.1875, 0.690625, 0.0625], [0.0625, 0.0625, 0.065625]],
+      "ensemble": [[0, 1]], "pattern": 0},
+     {"connection": [0, 2]}, "I_FW falls 0.2490 -> -0.0427 when (0, 2) joins (0, 1), six i.i.d. patterns"),
+    ("data_processing_N-set3-pd", "data_processing_N",  # set3, M=4000, min_eigenvalue=0.05
+     {"mu": [_Z2] * 2, "sigma": [_I2, [[0.05, 0.0], [0.0, 0.3]]], "ensemble": [[0, 1]], "pattern": 0},
+     {"mu": _Z2, "sigma": [[0.53, 0.48], [0.48, 0.53]]},
+     "I_FW rises 0.2548 -> 0.2719 when a third independent pattern is stored (d=2, n=1)"),
+    ("data_processing_N-set3-shift", "data_processing_N",  # set3, M=4000
+     {"mu": [_Z2] * 3, "sigma": [[[0.0, 0.0], [0.0, 0.0]], [[0.12, 0.12], [0.12, 0.12]],
+                                 [[0.24, 0.24], [0.24, 0.24]]],
+      "ensemble": [[0, 1]], "pattern": 2},
+     {"mu": _Z2, "sigma": [[0.0, 0.0], [0.0, 0.0]]},
+     "appending the deterministic pattern x = 1 shifts w by 1, which leaves the information unchanged, "
+     "but I_FW rises 0.7362 -> 0.7452 (N=3, d=2, n=1)"),
+]
 
 
 @pytest.mark.parametrize("law, case, perturbation", [pytest.param(*p[1:4], id=p[0], marks=recorded(p[4]))

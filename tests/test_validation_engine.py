@@ -61,7 +61,8 @@ def _case(seed=0, **kw):
     return sweeps.make_exchangeable_case(seed=seed, **params)
 
 
-CONFIG = EstimationConfig(n_samples=1000, n_samples_multi=1000, cross_n_samples=1000, replicates=2)
+CONFIG = EstimationConfig(n_samples=1000, n_samples_multi=1000, cross_n_samples=1000, cross_n_samples_multi=1000,
+                          replicates=2, convergence=False)
 
 
 # ------------------------------------------------------------------ rows
@@ -81,6 +82,25 @@ def test_row_from_case_has_error_tolerance_and_verdict(fake_estimator):
     expected = "disagree" if abs(row["err"]) > row["tolerance"] else "agree"
     assert row["verdict"] == expected
     assert row["resolved"] == (expected == "disagree")
+
+
+def test_convergence_bias_bound_widens_tolerance(fake_estimator, monkeypatch):
+    """With the convergence check, tolerance = z * s.e. + max(|bias|, |change from M/4 to M|)."""
+    calls = []
+
+    def drifting(case, method, n_samples, config, seed):
+        est = _fake_estimate(case, method, n_samples, config, seed)
+        calls.append(n_samples)
+        shift = 0.05 if n_samples < 1000 else 0.0  # the quarter-size estimate sits 0.05 lower
+        return FakeEstimate(est.value - shift, *list(est.__dict__.values())[1:])
+
+    monkeypatch.setattr(engine, "_estimate", drifting)
+    config = EstimationConfig(n_samples=1000, n_samples_multi=1000, cross_n_samples=1000,
+                              cross_n_samples_multi=1000, replicates=2, convergence=True, cross_method=None)
+    row = compare_case(_case(), config)
+    assert 250 in calls and 1000 in calls
+    assert abs(row["bias_conv"]) > 0.04
+    assert row["tolerance"] == pytest.approx(3.0 * np.hypot(0.01, 0.001) + abs(row["bias_conv"]))
 
 
 def test_verdict_agree_when_approximation_matches_truth(fake_estimator):
@@ -195,7 +215,7 @@ def test_sweep_resume_after_interruption(fake_estimator, tmp_path, monkeypatch):
 
 
 SMALL_REAL = EstimationConfig(n_samples=2000, n_samples_multi=1000, cross_n_samples=1000, replicates=2,
-                              calibrate=False, cross_method=None)
+                              calibrate=False, cross_method=None, convergence=False)
 
 
 def test_sweep_table_independent_of_n_jobs():

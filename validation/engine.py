@@ -9,13 +9,23 @@ returns one row with the error and a verdict.
 Verdict rule (every tolerance says where it comes from)
 -------------------------------------------------------
 ``truth`` is the mean of ``replicates`` independent estimates, ``stderr`` its
-standard error; ``bias`` is the estimator's bias measured on a jointly Gaussian
-surrogate at the case's own dimensions, sample size and log-scale covariance
-(``empirical.estimate_mi(..., calibrate=True)``), ``bias_stderr`` the standard
-error of that measurement.  The truth is not bias-corrected (the surrogate is
-not the case); instead the bias widens the tolerance:
+standard error.  Two measurements bound the estimator's bias:
 
-``tolerance = z * sqrt(stderr**2 + bias_stderr**2) + |bias|``
+* ``bias``: the bias of the same estimator on a jointly Gaussian surrogate at
+  the case's own dimensions, sample size and log-scale covariance
+  (``empirical.estimate_mi(..., calibrate=True)``), with standard error
+  ``bias_stderr``;
+* ``bias_conv``: the change of the estimate between ``M / 4`` and ``M`` draws on
+  the case itself.  kNN biases fall with the sample size (as ``M**-alpha``,
+  ``alpha >= 1/2`` for these estimators in low dimension), so the bias left at
+  ``M`` is at most this change.  It sees what the Gaussian surrogate cannot: the
+  curvature of the real distribution (measured: on 3-connection chain
+  ensembles the entropy difference drops by 0.03 nats from 5,000 to 80,000
+  draws while its Gaussian calibration reports -0.01).
+
+The truth is not bias-corrected (neither bound is the bias itself); instead
+
+``tolerance = z * sqrt(stderr**2 + bias_stderr**2) + max(|bias|, |bias_conv|)``
 
 with ``z = 3`` by default.  ``agree`` when ``|I_approx - truth| <= tolerance``,
 ``disagree`` otherwise, ``undefined`` when the approximation is NaN or infinite.
@@ -70,6 +80,9 @@ class EstimationConfig:
         Neighbours of the kNN estimators.
     calibrate : bool
         Measure each estimator's bias on a Gaussian surrogate.
+    convergence : bool
+        Also estimate the truth at a quarter of the draws; the change bounds
+        the bias left at the full sample size (module docstring).
     z : float
         Multiplier of the standard errors in the tolerance (3: about 99.7 %).
     seed : int
@@ -86,6 +99,7 @@ class EstimationConfig:
     cross_max_n: int = 4
     k: int = 3
     calibrate: bool = True
+    convergence: bool = True
     z: float = 3.0
     seed: int = 20261124
 
@@ -141,7 +155,8 @@ ROW_COLUMNS = [
     "case_id", "sweep", "axis", "axis_value", "generator", "n_patterns", "dim", "n_connections",
     "pattern", "scale", "scale_vs", "rho", "mu_range", "approximation", "approx_value", "fw_status",
     "fw_value", "authors_value", "truth", "truth_stderr", "truth_ci_low", "truth_ci_high",
-    "truth_method", "truth_n_samples", "replicates", "bias", "bias_stderr", "tolerance", "err",
+    "truth_method", "truth_n_samples", "replicates", "bias", "bias_stderr", "bias_conv", "bias_conv_stderr",
+    "tolerance", "err",
     "abs_err", "rel_err", "resolved", "verdict", "cross_method", "cross_value", "cross_stderr",
     "cross_bias", "cross_bias_stderr", "estimators_diff", "estimators_tolerance", "estimators_agree",
     "seconds", "meta",
@@ -274,6 +289,7 @@ def estimate_truth(case: Case, config: EstimationConfig | None = None) -> dict[s
     }
     nan_truth = {"truth": np.nan, "truth_stderr": np.nan, "truth_ci_low": np.nan, "truth_ci_high": np.nan,
                  "truth_method": "", "truth_n_samples": 0, "replicates": 0, "bias": np.nan, "bias_stderr": np.nan,
+                 "bias_conv": 0.0, "bias_conv_stderr": 0.0,
                  "cross_method": "", "cross_value": np.nan, "cross_stderr": np.nan, "cross_bias": np.nan,
                  "cross_bias_stderr": np.nan, "estimators_diff": np.nan, "estimators_tolerance": np.nan,
                  "estimators_agree": True}
@@ -284,20 +300,26 @@ def estimate_truth(case: Case, config: EstimationConfig | None = None) -> dict[s
                     "truth_method": "exact", "bias": 0.0, "bias_stderr": 0.0})
         row["seconds"] = time.perf_counter() - t0
         return row
-    seeds = case_seed(case, config).spawn(2)
+    seeds = case_seed(case, config).spawn(3)
     method = config.method_for(n)
-    est = _estimate(case, method, config.samples_for(n, method), config, seeds[0])
+    n_samples = config.samples_for(n, method)
+    est = _estimate(case, method, n_samples, config, seeds[0])
     bias, bias_se = _bias_terms(est)
     row.update({"truth": est.value, "truth_stderr": est.stderr, "truth_ci_low": est.ci_low,
                 "truth_ci_high": est.ci_high, "truth_method": method, "truth_n_samples": est.n_samples,
                 "replicates": est.replicates, "bias": bias, "bias_stderr": bias_se})
+    if config.convergence:
+        small = _estimate(case, method, max(n_samples // 4, 4 * config.k + 4), replace(config, calibrate=False),
+                          seeds[2])
+        row.update({"bias_conv": est.value - small.value,
+                    "bias_conv_stderr": float(np.hypot(est.stderr, small.stderr))})
     cross_method = config.cross_method_for(n)
     if cross_method:
         cross = _estimate(case, cross_method, config.cross_samples_for(n), config, seeds[1])
         cbias, cbias_se = _bias_terms(cross)
         diff = est.value - cross.value
         tol2 = config.z * float(np.sqrt(est.stderr**2 + cross.stderr**2 + bias_se**2 + cbias_se**2)) \
-            + abs(bias) + abs(cbias)
+            + max(abs(bias), abs(row["bias_conv"])) + abs(cbias)
         row.update({"cross_method": cross_method, "cross_value": cross.value, "cross_stderr": cross.stderr,
                     "cross_bias": cbias, "cross_bias_stderr": cbias_se, "estimators_diff": diff,
                     "estimators_tolerance": tol2, "estimators_agree": bool(abs(diff) <= tol2)})
@@ -308,7 +330,7 @@ def estimate_truth(case: Case, config: EstimationConfig | None = None) -> dict[s
 def judge(truth_row: dict[str, Any], approx_value: float, approximation: str, z: float) -> dict[str, Any]:
     """Complete a truth row with the approximation's value, the error and the verdict.
 
-    ``tolerance = z * sqrt(stderr**2 + bias_stderr**2) + |bias|`` (module docstring).
+    ``tolerance = z * sqrt(stderr**2 + bias_stderr**2) + max(|bias|, |bias_conv|)`` (module docstring).
     """
     row = dict(truth_row)
     truth = float(row["truth"])
@@ -319,7 +341,8 @@ def judge(truth_row: dict[str, Any], approx_value: float, approximation: str, z:
         row.update({"tolerance": 0.0, "err": np.nan, "abs_err": np.nan, "rel_err": np.nan, "resolved": False,
                     "verdict": "agree" if approx_value == truth else ("undefined" if not finite else "disagree")})
         return row
-    tolerance = z * float(np.hypot(row["truth_stderr"], row["bias_stderr"])) + abs(float(row["bias"]))
+    bias_bound = max(abs(float(row["bias"])), abs(float(row.get("bias_conv", 0.0) or 0.0)))
+    tolerance = z * float(np.hypot(row["truth_stderr"], row["bias_stderr"])) + bias_bound
     err = approx_value - truth if finite else np.nan
     verdict = "undefined" if not finite else ("agree" if abs(err) <= tolerance else "disagree")
     row.update({"tolerance": tolerance, "err": err, "abs_err": abs(err) if finite else np.nan,

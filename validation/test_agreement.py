@@ -16,12 +16,21 @@ import pytest
 
 import analytic
 
-#: "small scale": the two smallest grid values of the scale sweeps (lambda_max <= 0.05)
+#: "small scale": lambda_max <= 0.05, the bottom of the scale sweeps (the paper's sets have 3-30)
 SMALL_SCALE = 0.05
+#: the smallest grid value of every tier's scale sweeps
+SMALLEST_SCALE = 0.01
+
+#: Measured on the quick tier, 2026-11-24 (filled from runs, never guessed).
+SMALL_SCALE_EVIDENCE = (
+    "FW already misses at lambda_max = 0.05 where the information is small: scale_n1 draw 0, N = 10, n = 1, "
+    "I_FW = 0.002155 nats against a truth of 0.001726 +/- 0.000035 (1-D spacing estimator, 4 x 1e5 draws; "
+    "0.001818 +/- 0.000028 with 4 x 4e6 draws), an error of +19-25% and 12 standard errors. The error shrinks "
+    "roughly linearly with the scale (exponent ~1), so it is within tolerance only at lambda_max = 0.01.")
 
 
-def _small_scale(table: pd.DataFrame) -> pd.DataFrame:
-    return table[(table["axis"] == "scale") & (table["scale"] <= SMALL_SCALE + 1e-12)]
+def _small_scale(table: pd.DataFrame, limit: float = SMALL_SCALE) -> pd.DataFrame:
+    return table[(table["axis"] == "scale") & (table["scale"] <= limit + 1e-12)]
 
 
 def _describe(df: pd.DataFrame) -> str:
@@ -30,8 +39,18 @@ def _describe(df: pd.DataFrame) -> str:
     return df[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}")
 
 
-def test_agreement_at_small_scale(suite_data):
-    """Every case with lambda_max <= 0.05 agrees within tolerance (z = 3 standard errors + |bias|)."""
+def test_agreement_at_smallest_scale(suite_data):
+    """Every case at lambda_max = 0.01 agrees within tolerance (z = 3 standard errors + |bias|)."""
+    small = _small_scale(suite_data.table, SMALLEST_SCALE)
+    assert len(small) >= 2, "the tier has too few smallest-scale cases to test agreement"
+    bad = small[small["verdict"] != "agree"]
+    assert bad.empty, f"{len(bad)}/{len(small)} cases at lambda_max = 0.01 disagree:\n{_describe(bad)}"
+
+
+def test_agreement_at_small_scale(suite_data, request, is_default_approximation):
+    """Every case with lambda_max <= 0.05 agrees within tolerance: refuted for FW (see the evidence)."""
+    if is_default_approximation:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=SMALL_SCALE_EVIDENCE))
     small = _small_scale(suite_data.table)
     assert len(small) >= 3, "the tier has too few small-scale cases to test agreement"
     bad = small[small["verdict"] != "agree"]
@@ -87,13 +106,13 @@ WRONG = {
 
 @pytest.mark.parametrize("name", list(WRONG))
 def test_wrong_approximation_is_caught(suite_data, name):
-    """The agreement check rejects each deliberately wrong approximation on the small-scale cases.
+    """The agreement check rejects each deliberately wrong approximation at the smallest scale, where FW agrees.
 
     The diagonal-``Sigma_w`` variant differs from FW only where connections share a
     neuron or are correlated, so it is judged on the chain-ensemble cases.
     """
     wrong = suite_data.judge(WRONG[name])
-    small = _small_scale(wrong)
+    small = _small_scale(wrong, SMALLEST_SCALE)
     if name == "Sigma_w off-diagonal zeroed":
         small = small[small["n_connections"] > 1]
     assert len(small) >= 1
@@ -107,5 +126,5 @@ def test_correct_approximation_passes_where_wrong_ones_fail(suite_data, is_defau
     if not is_default_approximation:
         pytest.skip("control of the sensitivity tests: meaningful for the default FW approximation only")
     fw = suite_data.judge(analytic.mutual_information)
-    small = _small_scale(fw)
+    small = _small_scale(fw, SMALLEST_SCALE)
     assert (small["verdict"] == "agree").all(), _describe(small[small["verdict"] != "agree"])

@@ -117,7 +117,8 @@ def write_report(out: Path, *, cfg, results: pd.DataFrame, summary: dict, regres
     add(f"Truth: mean of {est.replicates} independent replicates; for one connection the 1-D high-precision "
         f"entropy difference on {est.n_samples:,} draws per replicate, for larger ensembles the Kozachenko-Leonenko "
         f"entropy difference on common random numbers with {est.n_samples_multi:,} draws. "
-        f"Tolerance = {est.z:g} × sqrt(s.e.² + s.e.(bias)²) + |calibrated bias| (see §4). "
+        f"Tolerance = {est.z:g} × sqrt(s.e.² + s.e.(bias)²) + max(|Gaussian-calibrated bias|, |change of the "
+        "estimate from M/4 to M draws|) (see §4 and `validation/engine.py`). "
         "Each row's full record (bias, cross-check, seeds) is in `tables/comparisons.csv`.\n")
     add(_table(_agreement_table(results)) + "\n")
     add(_figure(figures, "agreement"))

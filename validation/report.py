@@ -69,7 +69,7 @@ class ReportConfig:
 TIERS: dict[str, ReportConfig] = {
     "quick": ReportConfig(
         name="quick", set_cases=1000,
-        estimation=EstimationConfig(n_samples=100_000, n_samples_multi=5_000, cross_n_samples=50_000,
+        estimation=EstimationConfig(n_samples=100_000, n_samples_multi=10_000, cross_n_samples=50_000,
                                     cross_n_samples_multi=5_000, cross_max_n=3, replicates=4),
         draws={"scale_n1": 2, "scale_n3": 1, "scale_n3_rho": 1, "n": 1, "N": 2, "mu_range": 2, "rho": 2},
         scale_values=(0.01, 0.05, 0.2, 1.0, 4.0, 16.0), n_values=(1, 2, 3, 4, 6, 8), N_values=(2, 5, 20, 50),
@@ -92,13 +92,13 @@ def sweep_specs(cfg: ReportConfig) -> list[SweepSpec]:
     """The one-axis sweeps of a tier (MATH.md section 5); base point ``d = 20``, ``N = 10``,
     ``lambda_max = base_scale``, ``rho = 0``, ``mu ~ U(-1, 1)``, target pattern 0; the
     ``n = 3`` scale sweeps use chain ensembles (connections sharing neurons), one with
-    independent neurons and one with ``rho = 0.5``, where ``Sigma_w`` has large
-    off-diagonal entries."""
+    independent neurons and one with ``rho = 0.5`` and ``N = 3``, where ``Sigma_w`` has
+    large off-diagonal entries and the information is large."""
     seed, s, d = cfg.seed, cfg.base_scale, cfg.draws
     return [
         SweepSpec("scale_n1", "scale", cfg.scale_values, {"n": 1}, d["scale_n1"], seed + 1),
         SweepSpec("scale_n3", "scale", cfg.scale_values, {"n": 3, "ensemble": "chain"}, d["scale_n3"], seed + 2),
-        SweepSpec("scale_n3_rho", "scale", cfg.scale_values, {"n": 3, "ensemble": "chain", "rho": 0.5},
+        SweepSpec("scale_n3_rho", "scale", cfg.scale_values, {"n": 3, "ensemble": "chain", "rho": 0.5, "n_patterns": 3},
                   d["scale_n3_rho"], seed + 7),
         SweepSpec("n", "n", cfg.n_values, {"scale": s}, d["n"], seed + 3),
         SweepSpec("N", "N", cfg.N_values, {"n": 1, "scale": s}, d["N"], seed + 4),

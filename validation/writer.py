@@ -141,8 +141,10 @@ def write_report(out: Path, *, cfg, results: pd.DataFrame, summary: dict, regres
                 f"{_f(d['fit_all_points']['slope'])} {_ci((d['fit_all_points']['ci_low'], d['fit_all_points']['ci_high']))}.")
         if key in ("N", "mu_range"):
             d = c.details
-            add(f"  Implied change of the error across the sweep: {_f(d.get('change_over_range'))} nats "
-                f"(mean |error| {_f(d.get('mean_abs_err'))} nats).")
+            by = ", ".join(f"{_f(k)}: {_f(v, 2)}" for k, v in d.get("err_by_value", {}).items())
+            add(f"  Homogeneity across the grid (within draws): chi-square {_f(d.get('homogeneity_q'))} on "
+                f"{d.get('homogeneity_dof')} degrees of freedom, p = {_f(d.get('homogeneity_p'), 2)}; mean error "
+                f"by grid value: {by} nats (mean |error| {_f(d.get('mean_abs_err'))} nats).")
     add("")
     add(_figure(figures, "axes"))
 

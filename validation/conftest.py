@@ -57,7 +57,8 @@ class SuiteData:
         self.estimation = self.config.estimation
         specs = report.sweep_specs(self.config)
         self.cases = [c for spec in specs for c in sweeps.build_sweep(spec)] + report._draw_cases(self.config)
-        cache = os.environ.get("SYNMI_SUITE_CACHE", f".synmi-cache/suite-{tier}")
+        # the same cache as `synmi report` of that tier: truths are keyed by content, settings and code
+        cache = os.environ.get("SYNMI_SUITE_CACHE", f".synmi-cache/{tier}")
         n_jobs = int(os.environ.get("SYNMI_N_JOBS", "2"))
         self.truths = sweeps.run_truths(self.cases, self.estimation, out_dir=cache, n_jobs=n_jobs,
                                         progress=f"validation truths ({tier})")
@@ -72,7 +73,7 @@ class SuiteData:
 
 @pytest.fixture(scope="session")
 def suite_data(tier, approximation) -> SuiteData:
-    """The tier's sweeps, estimated once per session (cached in ``.synmi-cache/suite-<tier>``)."""
+    """The tier's sweeps, estimated once per session (cached in ``.synmi-cache/<tier>``, shared with the report)."""
     return SuiteData(tier, approximation)
 
 

@@ -21,12 +21,10 @@ SMALL_SCALE = 0.05
 #: the smallest grid value of every tier's scale sweeps
 SMALLEST_SCALE = 0.01
 
-#: Measured on the quick tier, 2026-11-24 (filled from runs, never guessed).
-SMALL_SCALE_EVIDENCE = (
-    "FW already misses at lambda_max = 0.05 where the information is small: scale_n1 draw 0, N = 10, n = 1, "
-    "I_FW = 0.002155 nats against a truth of 0.001726 +/- 0.000035 (1-D spacing estimator, 4 x 1e5 draws; "
-    "0.001818 +/- 0.000028 with 4 x 4e6 draws), an error of +19-25% and 12 standard errors. The error shrinks "
-    "roughly linearly with the scale (exponent ~1), so it is within tolerance only at lambda_max = 0.01.")
+#: Tiers on which FW is measured to disagree at lambda_max <= 0.05, with the evidence
+#: (filled from runs, never guessed).  On the quick tier the tolerance, widened by the
+#: M/4 -> M convergence bound of the 1-D estimator, covers the small-scale errors.
+SMALL_SCALE_EVIDENCE: dict[str, str] = {}
 
 
 def _small_scale(table: pd.DataFrame, limit: float = SMALL_SCALE) -> pd.DataFrame:
@@ -48,9 +46,9 @@ def test_agreement_at_smallest_scale(suite_data):
 
 
 def test_agreement_at_small_scale(suite_data, request, is_default_approximation):
-    """Every case with lambda_max <= 0.05 agrees within tolerance: refuted for FW (see the evidence)."""
-    if is_default_approximation:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=SMALL_SCALE_EVIDENCE))
+    """Every case with lambda_max <= 0.05 agrees within tolerance."""
+    if is_default_approximation and suite_data.tier in SMALL_SCALE_EVIDENCE:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=SMALL_SCALE_EVIDENCE[suite_data.tier]))
     small = _small_scale(suite_data.table)
     assert len(small) >= 3, "the tier has too few small-scale cases to test agreement"
     bad = small[small["verdict"] != "agree"]

@@ -39,7 +39,7 @@ from analytic.inputs import validate_case
 
 from ._checks import as_samples, check_int, check_jobs, child, generator, root_sequence
 from .estimators import _standardize, entropy_1d, kl_entropy, ksg_mi
-from .sampling import DEFAULT_CHUNK_SIZE, RANK_RTOL, _sample_case
+from .sampling import DEFAULT_CHUNK_SIZE, RANK_RTOL, _factor, _sample_case
 
 __all__ = ["MIEstimate", "CalibrationResult", "estimate_mi", "gaussian_calibration", "METHODS", "JITTER"]
 
@@ -254,9 +254,7 @@ def _calibrate(method: str, cov: np.ndarray, n_x: int, n_samples: int, replicate
                root: np.random.SeedSequence, k: int, workers: int) -> CalibrationResult:
     start = time.perf_counter()
     truth = _gaussian_truth(method, cov, n_x)
-    lam, q = np.linalg.eigh(cov)
-    keep = lam > RANK_RTOL * max(lam[-1], 0.0)
-    factor = q[:, keep] * np.sqrt(lam[keep])
+    factor = _factor(cov)
     estimates = []
     for r in range(replicates):
         g = generator(child(root, 0, r)).standard_normal((n_samples, factor.shape[1])) @ factor.T

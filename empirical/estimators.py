@@ -98,26 +98,6 @@ def _upper_bounds(s: np.ndarray, e: np.ndarray) -> np.ndarray:
     return pos
 
 
-def _lower_bounds(s: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """First index ``j`` of sorted ``s`` with ``s_i - s_j < e_i``, for every ``i``, exactly
-    (the mirror image of :func:`_upper_bounds`)."""
-    m = s.size
-    pos = np.searchsorted(s, s - e, side="right")
-    sel = np.flatnonzero(pos > 0)
-    sel = sel[s[sel] - s[pos[sel] - 1] < e[sel]]
-    while sel.size:  # previous value still within: move left before it
-        pos[sel] = np.searchsorted(s, s[pos[sel] - 1], side="left")
-        sel = sel[pos[sel] > 0]
-        sel = sel[s[sel] - s[pos[sel] - 1] < e[sel]]
-    sel = np.flatnonzero(pos < m)
-    sel = sel[s[sel] - s[pos[sel]] >= e[sel]]
-    while sel.size:  # not within: move right past this value
-        pos[sel] = np.searchsorted(s, s[pos[sel]], side="right")
-        sel = sel[pos[sel] < m]
-        sel = sel[s[sel] - s[pos[sel]] >= e[sel]]
-    return pos
-
-
 def _count_1d(v: np.ndarray, eps: np.ndarray) -> np.ndarray:
     """``#{j != i : |v_j - v_i| < eps_i}`` for every ``i`` by sorting (output in sorted order).
 
@@ -128,7 +108,11 @@ def _count_1d(v: np.ndarray, eps: np.ndarray) -> np.ndarray:
     order = np.argsort(v)
     s = v[order]
     e = eps[order]
-    return _upper_bounds(s, e) - _lower_bounds(s, e) - 1
+    hi = _upper_bounds(s, e)
+    # lower ends: the same search on the mirror image r = -s reversed, where
+    # fl(r_j' - r_i') = fl(s_i - s_j) exactly; "j' < U" there is "j >= M - U" here
+    lo = s.size - _upper_bounds(-s[::-1], e[::-1])[::-1]
+    return hi - lo - 1
 
 
 def _count_within(u: np.ndarray, eps: np.ndarray, workers: int) -> np.ndarray:

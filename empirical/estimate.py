@@ -155,13 +155,11 @@ def _prepared(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, floa
 
 def _mi_part(method: str, x: np.ndarray, y: np.ndarray, k: int, workers: int, rng: np.random.Generator) -> float:
     """The method's estimate on prepared data: ``I(x; y)`` (ksg) or ``h(x) - h(y)`` (entropy methods)."""
-    if method == "ksg":
-        return ksg_mi(_prepared(x, rng)[0], _prepared(y, rng)[0], k, workers)
-    if method == "entropy_difference":
-        (u, su), (v, sv) = _prepared(x, rng), _prepared(y, rng)
-        return kl_entropy(u, k, workers) + su - kl_entropy(v, k, workers) - sv
     (u, su), (v, sv) = _prepared(x, rng), _prepared(y, rng)
-    return entropy_1d(u) + su - entropy_1d(v) - sv
+    if method == "ksg":
+        return ksg_mi(u, v, k, workers)
+    entropy = (lambda a: kl_entropy(a, k, workers)) if method == "entropy_difference" else entropy_1d
+    return entropy(u) + su - entropy(v) - sv
 
 
 def _summary(values: list[float], confidence: float) -> tuple[float, float, float, float]:

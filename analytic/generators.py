@@ -121,6 +121,17 @@ def set1_case(seed: Any, *, n_patterns: int | None = None, dim: int = 20, sigma:
     return validate_case(mu, cov, ensemble, pattern, meta=meta, check_covariance=False)
 
 
+def _random_set_draws(seed: Any, dim: Any, n_patterns: int | None, n: int | None):
+    """The draws sets 2 and 3 share, in this order: ``N ~ U{2…50}``, ``n ~ U{1…20}``,
+    target ``l ~ U{0…N-1}``, ``mu_k ~ U(-1, 1)^d`` (values given are used instead)."""
+    rng = as_generator(seed)
+    dim = _int_arg(dim, "dim", 2)
+    n_patterns = int(rng.integers(2, 51)) if n_patterns is None else _int_arg(n_patterns, "n_patterns", 1)
+    n = int(rng.integers(1, 21)) if n is None else _int_arg(n, "n", 1)
+    pattern = int(rng.integers(0, n_patterns))
+    return rng, dim, n_patterns, n, pattern, _mu(rng, n_patterns, dim)
+
+
 def set2_case(seed: Any, *, dim: int = 20, n_patterns: int | None = None, n: int | None = None) -> Case:
     """A case of simulation set 2 (shared, non-exchangeable covariance; paper §5.1).
 
@@ -128,12 +139,7 @@ def set2_case(seed: Any, *, dim: int = 20, n_patterns: int | None = None, n: int
     ``Sigma = exchangeable(sigma, rho) + A^T A / d`` with ``sigma = |Normal(0, 1)|``,
     ``rho ~ U(-1/(d-1), 1)`` and ``A`` a ``d x d`` matrix of ``Normal(0, 1)`` entries.
     """
-    rng = as_generator(seed)
-    dim = _int_arg(dim, "dim", 2)
-    n_patterns = int(rng.integers(2, 51)) if n_patterns is None else _int_arg(n_patterns, "n_patterns", 1)
-    n = int(rng.integers(1, 21)) if n is None else _int_arg(n, "n", 1)
-    pattern = int(rng.integers(0, n_patterns))
-    mu = _mu(rng, n_patterns, dim)
+    rng, dim, n_patterns, n, pattern, mu = _random_set_draws(seed, dim, n_patterns, n)
     sigma = abs(float(rng.standard_normal()))
     rho = float(rng.uniform(-1.0 / (dim - 1), 1.0))
     a = rng.standard_normal((dim, dim))
@@ -151,12 +157,7 @@ def set3_case(seed: Any, *, dim: int = 20, n_patterns: int | None = None, n: int
     ``Q`` from the QR factorisation of a ``Normal(0, 1)`` matrix,
     ``lambda_i = |Normal(0.01, 1.2)|`` and ``c ~ U(0, 1.44)``.
     """
-    rng = as_generator(seed)
-    dim = _int_arg(dim, "dim", 2)
-    n_patterns = int(rng.integers(2, 51)) if n_patterns is None else _int_arg(n_patterns, "n_patterns", 1)
-    n = int(rng.integers(1, 21)) if n is None else _int_arg(n, "n", 1)
-    pattern = int(rng.integers(0, n_patterns))
-    mu = _mu(rng, n_patterns, dim)
+    rng, dim, n_patterns, n, pattern, mu = _random_set_draws(seed, dim, n_patterns, n)
     q, _ = np.linalg.qr(rng.standard_normal((n_patterns, dim, dim)))
     lam = np.abs(rng.normal(0.01, 1.2, size=(n_patterns, dim)))
     c = rng.uniform(0.0, 1.44, size=n_patterns)

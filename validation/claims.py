@@ -101,6 +101,15 @@ def _within_draws(df: pd.DataFrame, column: str) -> np.ndarray:
     return (y - y.groupby(keys).transform("mean")).to_numpy()
 
 
+def _positive_trend_verdict(fit: TrendFit) -> str:
+    """``holds`` when the 95 % CI lies above 0, ``refuted`` when below, else ``unresolved``."""
+    if np.isfinite(fit.ci_low) and fit.ci_low > 0:
+        return "holds"
+    if np.isfinite(fit.ci_high) and fit.ci_high < 0:
+        return "refuted"
+    return "unresolved"
+
+
 def claim_scale(table: pd.DataFrame, *, seed: int = 0) -> ClaimResult:
     """Claim 1: the error vanishes as the log-variance scale goes to 0."""
     df = _defined(_sweep_rows(table, "scale"))
@@ -164,12 +173,7 @@ def claim_n(table: pd.DataFrame, *, seed: int = 0) -> ClaimResult:
     fit_all = power_law_fit(df["n_connections"], df["abs_err"], seed=seed)
     details = {"fit": fit.to_dict(), "fit_all_points": fit_all.to_dict(),
                "resolved": f"{int(df['resolved'].sum())}/{len(df)}"}
-    if np.isfinite(fit.ci_low) and fit.ci_low > 0:
-        verdict = "holds"
-    elif np.isfinite(fit.ci_high) and fit.ci_high < 0:
-        verdict = "refuted"
-    else:
-        verdict = "unresolved"
+    verdict = _positive_trend_verdict(fit)
     return ClaimResult("n", statement, verdict, fit.slope, fit.ci, "exponent b of |err| ~ n^b (resolved points)",
                        fit.n_used, fit.n_total, details)
 
@@ -182,12 +186,7 @@ def claim_rho(table: pd.DataFrame, *, seed: int = 0) -> ClaimResult:
         return ClaimResult("rho", statement, "unresolved", np.nan, (np.nan, np.nan), "slope of |err| on rho", 0, 0)
     fit = linear_fit(df["axis_value"].astype(float), _within_draws(df, "abs_err"), seed=seed)
     details = {"fit": fit.to_dict()}
-    if np.isfinite(fit.ci_low) and fit.ci_low > 0:
-        verdict = "holds"
-    elif np.isfinite(fit.ci_high) and fit.ci_high < 0:
-        verdict = "refuted"
-    else:
-        verdict = "unresolved"
+    verdict = _positive_trend_verdict(fit)
     return ClaimResult("rho", statement, verdict, fit.slope, fit.ci, "slope of |err| (nats) on rho",
                        fit.n_used, fit.n_total, details)
 

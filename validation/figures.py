@@ -8,10 +8,12 @@ data span decades.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -69,12 +71,14 @@ def fig_agreement(results: pd.DataFrame, out: Path) -> tuple[str, str]:
 def fig_scale(results: pd.DataFrame, out: Path, claim: ClaimResult) -> tuple[str, str]:
     df = _defined(results[results["axis"] == "scale"])
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
-    colors = sns.color_palette("deep", df["n_connections"].nunique())
-    for color, (n, sub) in zip(colors, df.groupby("n_connections")):
+    labels = {"scale_n1": "n = 1", "scale_n3": "n = 3 chain", "scale_n3_rho": "n = 3 chain, ρ = 0.5"}
+    colors = sns.color_palette("deep", df["sweep"].nunique())
+    for color, (sweep, sub) in zip(colors, df.groupby("sweep")):
+        name = labels.get(sweep, sweep)
         res = sub["resolved"].astype(bool)
-        ax.scatter(sub.loc[res, "scale"], sub.loc[res, "abs_err"], color=color, s=22, label=f"n = {n}, resolved")
+        ax.scatter(sub.loc[res, "scale"], sub.loc[res, "abs_err"], color=color, s=22, label=f"{name}, resolved")
         ax.scatter(sub.loc[~res, "scale"], sub.loc[~res, "abs_err"].clip(lower=1e-6), facecolors="none",
-                   edgecolors=color, s=22, label=f"n = {n}, within tolerance")
+                   edgecolors=color, s=22, label=f"{name}, within tolerance")
         tol = sub.groupby("scale")["tolerance"].median()
         ax.plot(tol.index, tol.values, color=color, ls=":", lw=1)
     fit = claim.details.get("fit", {})
@@ -84,7 +88,7 @@ def fig_scale(results: pd.DataFrame, out: Path, claim: ClaimResult) -> tuple[str
                 label=f"fit: b = {fit['slope']:.2f} [{fit['ci_low']:.2f}, {fit['ci_high']:.2f}]")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("log-variance scale  λ_max(Σ)  (nats², log)")
+    ax.set_xlabel("log-variance scale λ_max(Σ): largest variance of ln x (log axis)")
     ax.set_ylabel("|I_FW − I_true| (nats, log)")
     ax.legend(fontsize=7)
     return (_save(fig, out, "error_vs_scale.png"),
@@ -103,12 +107,21 @@ def fig_axes(results: pd.DataFrame, out: Path, claims: dict[str, ClaimResult]) -
         if df.empty:
             ax.set_visible(False)
             continue
-        x = df["n_connections"] if axis == "n" else df["axis_value"].astype(float)
-        ax.errorbar(x, df["err"], yerr=df["tolerance"], fmt="o", ms=4, lw=0.8, alpha=0.8,
-                    color=sns.color_palette("deep")[0])
+        x = (df["n_connections"] if axis == "n" else df["axis_value"]).astype(float)
+        draws = df["meta"].map(lambda m: json.loads(m).get("draw", 0) if isinstance(m, str) and m else 0)
+        for r, color in zip(sorted(draws.unique()), sns.color_palette("deep")):
+            sel = (draws == r).to_numpy()
+            order = np.argsort(x[sel].to_numpy())
+            ax.errorbar(x[sel].to_numpy()[order], df.loc[sel, "err"].to_numpy()[order],
+                        yerr=df.loc[sel, "tolerance"].to_numpy()[order], fmt="-o", ms=4, lw=0.8, alpha=0.85,
+                        color=color, label=f"draw {r}")
         ax.axhline(0, color="0.4", lw=0.8)
         if logx:
             ax.set_xscale("log")
+            ax.set_xticks(sorted(x.unique()))
+            ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+            ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        ax.legend(fontsize=7)
         c = claims.get(axis)
         title = f"{axis}: {c.verdict}, {c.quantity.split(' (')[0]} = {c.estimate:.3g} [{c.ci[0]:.3g}, {c.ci[1]:.3g}]" \
             if c is not None else axis
@@ -117,8 +130,8 @@ def fig_axes(results: pd.DataFrame, out: Path, claims: dict[str, ClaimResult]) -
         ax.set_ylabel("I_FW − I_true (nats; bar: tolerance)")
     return (_save(fig, out, "error_vs_axes.png"),
             "Signed FW error against the ensemble size, N, the mean range and the correlation, each with the "
-            "other parameters held (bars: the tolerance of each comparison); titles give the verdict and fitted "
-            "slope with its 95% CI.")
+            "other parameters held (one line per draw of the means; bars: the tolerance of each comparison); titles "
+            "give the verdict and fitted trend with its 95% CI.")
 
 
 def fig_calibration(calib: pd.DataFrame, out: Path) -> tuple[str, str]:

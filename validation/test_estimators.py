@@ -23,8 +23,9 @@ REGIMES = ("one connection, moderate scale", "ensembles or large scale")
 KNOWN_DISAGREEMENT: dict[str, str] = {
     "ensembles or large scale": (
         "KSG (k = 3) is biased low where the information is large or ln w_S is a strongly curved function of "
-        "ln z_l, and neither its Gaussian calibration nor the M/4 -> M change sees the whole bias. Quick tier, "
-        "2026-11-24: 17 of 39 such cases disagree, e.g. a 3-connection chain at lambda_max = 16: entropy "
+        "ln z_l, and neither its Gaussian calibration nor the M/4 -> M change sees the whole bias. 2026-11-24: "
+        "17 of 39 such cases disagree on the quick tier and 41 of 116 on the full tier (while all 75 "
+        "one-connection cases at lambda_max <= 4 agree), e.g. a 3-connection chain at lambda_max = 16: entropy "
         "difference 1.08 vs KSG 0.25 nats. KSG keeps rising with the sample size: on a 3-connection ensemble at "
         "lambda_max = 1, KSG gives 0.306, 0.328, 0.358 at M = 5e3, 2e4, 8e4 while the entropy difference settles "
         "(0.446, 0.423, 0.414); on one connection at lambda_max = 16, KSG gives 0.146 and 0.158 at M = 5e4 and 2e5 "

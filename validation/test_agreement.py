@@ -27,8 +27,8 @@ SMALLEST_SCALE = 0.01
 SMALL_SCALE_EVIDENCE: dict[str, str] = {
     "full": ("Refuted on the full tier (synmi report, 2026-11-24): at lambda_max = 0.05, scale_n1 draw 2 (N = 10, "
              "n = 1) gives I_FW = 0.006787 nats against a truth of 0.006112 +/- 0.000115 (1-D spacing estimator, "
-             "5 x 2e5 draws), an error of +11% against a tolerance of 0.000605; the 8 other cases at "
-             "lambda_max <= 0.05 agree (17 of 18). The error grows about linearly with the scale (exponent 1.04 "
+             "5 x 2e5 draws), an error of +11% against a tolerance of 0.000605; the 17 other cases at "
+             "lambda_max <= 0.05 agree. The error grows about linearly with the scale (exponent 1.04 "
              "[0.94, 1.16]), so small-information cases are resolved as wrong already at lambda_max = 0.05."),
 }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 import analytic
+from empirical import MIEstimate
 from validation import engine, sweeps
 from validation.approximations import load_approximation
 from validation.config import parse_config, run_sweep_config
@@ -24,30 +25,13 @@ from validation.engine import EstimationConfig, case_hash, compare_case
 from validation.trends import linear_fit, power_law_fit
 
 
-@dataclass(frozen=True)
-class FakeEstimate:
-    value: float
-    stderr: float
-    ci_low: float
-    ci_high: float
-    method: str
-    n_samples: int
-    replicates: int
-    seconds: float
-    replicate_values: tuple
-    k: int
-    bias: float
-    bias_stderr: float
-    bias_spread: float
-
-
 def _fake_estimate(case, method, n_samples, config, seed):
     """A 'truth' of 0.9 x FW + seeded noise, so rows depend on the case seed."""
     rng = np.random.default_rng(seed)
     fw = analytic.fw_result_for_case(case).value
     value = 0.9 * fw + 0.001 * rng.standard_normal()
-    return FakeEstimate(value, 0.01, value - 0.02, value + 0.02, method, n_samples, config.replicates, 0.0,
-                        (value,) * config.replicates, config.k, 0.005, 0.001, 0.002)
+    return MIEstimate(value, 0.01, value - 0.02, value + 0.02, method, n_samples, config.replicates, 0.0,
+                      (value,) * config.replicates, config.k, bias=0.005, bias_stderr=0.001, bias_spread=0.002)
 
 
 @pytest.fixture
@@ -92,7 +76,7 @@ def test_convergence_bias_bound_widens_tolerance(fake_estimator, monkeypatch):
         est = _fake_estimate(case, method, n_samples, config, seed)
         calls.append(n_samples)
         shift = 0.05 if n_samples < 1000 else 0.0  # the quarter-size estimate sits 0.05 lower
-        return FakeEstimate(est.value - shift, *list(est.__dict__.values())[1:])
+        return replace(est, value=est.value - shift)
 
     monkeypatch.setattr(engine, "_estimate", drifting)
     config = EstimationConfig(n_samples=1000, n_samples_multi=1000, cross_n_samples=1000,

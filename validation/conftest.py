@@ -55,8 +55,7 @@ class SuiteData:
         self.tier = tier
         self.config = report.suite_config(tier)
         self.estimation = self.config.estimation
-        specs = report.sweep_specs(self.config)
-        self.cases = [c for spec in specs for c in sweeps.build_sweep(spec)] + report._draw_cases(self.config)
+        self.cases = report.tier_cases(self.config)
         # the same cache as `synmi report` of that tier: truths are keyed by content, settings and code
         cache = os.environ.get("SYNMI_SUITE_CACHE", f".synmi-cache/{tier}")
         n_jobs = int(os.environ.get("SYNMI_N_JOBS", "2"))

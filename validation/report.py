@@ -36,7 +36,7 @@ from .engine import EstimationConfig
 from .paper import PAPER_SLOPES, census, paper_regressions, per_connection_information, set_table
 from .sweeps import SweepSpec, build_set_draws, build_sweep, provenance, run_cases
 
-__all__ = ["ReportConfig", "TIERS", "build_report", "suite_config", "sweep_specs"]
+__all__ = ["ReportConfig", "TIERS", "build_report", "suite_config", "sweep_specs", "tier_cases"]
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,14 @@ def _draw_cases(cfg: ReportConfig) -> list:
     for t, name in enumerate(("set2", "set3")):
         cases += build_set_draws(name, cfg.slope_draws, cfg.seed + 20 + t, max_n=4)
     return cases
+
+
+def tier_cases(cfg: ReportConfig) -> list:
+    """Every Monte Carlo case of a tier, in a fixed order: the sweeps, then the set draws.
+
+    The report and ``pytest validation/`` use the same list, so they share cached truths.
+    """
+    return [c for spec in sweep_specs(cfg) for c in build_sweep(spec)] + _draw_cases(cfg)
 
 
 def suite_config(tier: str) -> ReportConfig:
@@ -239,8 +247,7 @@ def build_report(out_dir: str | os.PathLike = "reports", *, quick: bool = False,
         calib.to_csv(out / "tables" / "calibration.csv", index=False, float_format="%.6g")
 
     with timer.step("sweeps: Monte Carlo truth against I_FW"):
-        specs = sweep_specs(cfg)
-        cases = [c for spec in specs for c in build_sweep(spec)] + _draw_cases(cfg)
+        cases = tier_cases(cfg)
         results = run_cases(cases, cfg.estimation, out_dir=cache, n_jobs=n_jobs, scheduler=scheduler,
                             progress="Monte Carlo cases")
         results.to_csv(out / "tables" / "comparisons.csv", index=False, float_format="%.6g")

@@ -32,7 +32,7 @@ import pandas as pd
 import analytic
 
 from .claims import ClaimResult, all_claims, estimator_agreement
-from .engine import EstimationConfig
+from .engine import EstimationConfig, case_hash
 from .paper import PAPER_SLOPES, census, paper_regressions, per_connection_information, set_table
 from .sweeps import SweepSpec, build_set_draws, build_sweep, provenance, run_cases
 
@@ -248,6 +248,7 @@ def build_report(out_dir: str | os.PathLike = "reports", *, quick: bool = False,
 
     with timer.step("sweeps: Monte Carlo truth against I_FW"):
         cases = tier_cases(cfg)
+        cached = sum((cache / "cases" / f"{case_hash(c, cfg.estimation)}.json").exists() for c in cases)
         results = run_cases(cases, cfg.estimation, out_dir=cache, n_jobs=n_jobs, scheduler=scheduler,
                             progress="Monte Carlo cases")
         results.to_csv(out / "tables" / "comparisons.csv", index=False, float_format="%.6g")
@@ -287,7 +288,8 @@ def build_report(out_dir: str | os.PathLike = "reports", *, quick: bool = False,
         }
         prov = provenance(cfg.estimation, {"tier": cfg.name, "report_config": _json_safe(cfg.__dict__ | {
             "estimation": cfg.estimation.to_dict()}), "n_jobs": n_jobs, "scheduler": scheduler,
-            "cache_dir": str(cache), "steps_seconds": timer.steps})
+            "cache_dir": str(cache), "cases_from_cache": int(cached), "cases_total": len(cases),
+            "steps_seconds": timer.steps})
         writer.write_report(out, cfg=cfg, results=results, summary=summary, regressions=regressions, fig4=fig4,
                             calibration=calib, census=census_out, claims=claims, estimators=estimators,
                             law_rates=law_rates, counterexamples=counterexamples, figures=figs, provenance=prov)

@@ -38,6 +38,12 @@ def _f(x: Any, digits: int = 3) -> str:
     return f"{v:.{digits}g}"
 
 
+def _p(p: Any) -> str:
+    """``= p``, or ``< 1e-300`` for a p-value that underflows double precision."""
+    p = float(p)
+    return "< 1e-300" if p == 0.0 else f"= {_f(p, 2)}"
+
+
 def _ci(ci: Any, digits: int = 3) -> str:
     return f"[{_f(ci[0], digits)}, {_f(ci[1], digits)}]"
 
@@ -103,7 +109,7 @@ def write_report(out: Path, *, cfg, results: pd.DataFrame, summary: dict, regres
             continue
         measured = c.quantity
         if key in ("N", "mu_range") and "homogeneity_p" in c.details:
-            measured += f"; homogeneity p = {_f(c.details['homogeneity_p'], 2)}"
+            measured += f"; homogeneity p {_p(c.details['homogeneity_p'])}"
         rows.append({"claim (MATH.md §5)": title, "verdict": f"**{c.verdict}**", "measured": measured,
                      "estimate": _f(c.estimate), "95% CI": _ci(c.ci), "points": f"{c.n_used}/{c.n_total}"})
     add(_table(pd.DataFrame(rows)) + "\n")
@@ -153,7 +159,7 @@ def write_report(out: Path, *, cfg, results: pd.DataFrame, summary: dict, regres
             d = c.details
             by = ", ".join(f"{_f(k)}: {_f(v, 2)}" for k, v in d.get("err_by_value", {}).items())
             add(f"  Homogeneity across the grid (within draws): chi-square {_f(d.get('homogeneity_q'))} on "
-                f"{d.get('homogeneity_dof')} degrees of freedom, p = {_f(d.get('homogeneity_p'), 2)}; mean error "
+                f"{d.get('homogeneity_dof')} degrees of freedom, p {_p(d.get('homogeneity_p'))}; mean error "
                 f"by grid value: {by} nats (mean |error| {_f(d.get('mean_abs_err'))} nats).")
     add("")
     add(_figure(figures, "axes"))
@@ -225,8 +231,11 @@ def write_report(out: Path, *, cfg, results: pd.DataFrame, summary: dict, regres
     add(_table(pd.DataFrame(rows)) + "\n")
     add(_figure(figures, "regressions"))
     s, sl = fig4["slope_vs_n"], fig4["slope_vs_ln_n"]
+    trend = ("a significant rise: the paper's synergy is reproduced on these draws" if s.ci_low > 0 else
+             "a significant fall: the paper's synergy is contradicted on these draws" if s.ci_high < 0 else
+             "no significant trend: the paper's synergy (I/n rising with n) is not reproduced on these draws")
     add(f"Fig. 4 (synergy): slope of ln(I_FW / n) on n = {_f(s.slope)} {_ci(s.ci)}, on ln n = {_f(sl.slope)} "
-        f"{_ci(sl.ci)} ({s.n_used} valid set-3 cases).\n")
+        f"{_ci(sl.ci)} ({s.n_used} valid set-3 cases): {trend}.\n")
     add(_figure(figures, "per_connection"))
 
     # 7. conclusions
@@ -250,7 +259,9 @@ def write_report(out: Path, *, cfg, results: pd.DataFrame, summary: dict, regres
     # 8. provenance
     add("## 8. Provenance\n")
     steps = provenance.get("steps_seconds", {})
-    add("Wall time per step: " + ", ".join(f"{k.split(':')[0]} {v:.0f} s" for k, v in steps.items()) + ".\n")
+    add("Wall time per step: " + ", ".join(f"{k.split(':')[0]} {v:.0f} s" for k, v in steps.items())
+        + f" ({provenance.get('cases_from_cache', 0)} of {provenance.get('cases_total', 0)} Monte Carlo truths "
+        f"loaded from the cache of an earlier run of the same code and settings).\n")
     v = provenance.get("versions", {})
     add("Versions: " + ", ".join(f"{k} {val}" for k, val in v.items() if val) + f"; Python {provenance.get('python')}.\n")
     add(f"Seeds: root seed {cfg.seed} (every case's seed derives from it and the case content, "

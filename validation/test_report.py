@@ -1,0 +1,52 @@
+"""The report of the tier end to end: files, sections, and the summary.json contract of the issue."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from validation.report import build_report
+
+
+@pytest.fixture(scope="module")
+def built(suite_data, tmp_path_factory):
+    """``synmi report`` of the suite's tier, reusing the suite's cached truths."""
+    out = tmp_path_factory.mktemp("report")
+    cache = os.environ.get("SYNMI_SUITE_CACHE", f".synmi-cache/{suite_data.tier}")
+    summary = build_report(out, quick=suite_data.tier == "quick", n_jobs=1, cache_dir=cache)
+    return out, json.loads(summary.read_text())
+
+
+def test_report_files(built):
+    out, _ = built
+    for name in ("report.md", "summary.json", "provenance.json", "tables/comparisons.csv", "tables/calibration.csv",
+                 "tables/law_violations.csv", "tables/sets_fw.csv.gz"):
+        assert (out / name).exists(), name
+    figures = sorted(p.name for p in (out / "figures").glob("*.png"))
+    assert len(figures) == 8, figures
+    text = (out / "report.md").read_text()
+    for section in ("## 1. Verdict at a glance", "## 2. Agreement", "## 3. The error surface",
+                    "## 4. Estimator calibration", "## 5. Validity census", "## 6. The paper's regressions",
+                    "## 7. Do the conclusions survive?", "## 8. Provenance"):
+        assert section in text, section
+    for fig in figures:  # every figure is shown, with a caption line under it
+        assert f"(figures/{fig})\n\n*" in text, fig
+
+
+def test_summary_json_contract(built):
+    _, s = built
+    for key in ("fig2C", "fig2D", "fig3C", "fig3D"):
+        entry = s[key]
+        lo, hi = entry["ci"]
+        assert lo <= entry["slope"] <= hi
+        assert "slope_authors_filter" in entry
+    for name in ("set1", "set2", "set3"):
+        c = s["census"][name]
+        for field in ("valid", "indefinite", "singular", "negative", "authors_kept"):
+            assert 0.0 <= c[field] <= 1.0
+        assert c["valid"] + c["indefinite"] + c["singular"] + c["negative"] + c["infinite"] == pytest.approx(1.0)
+    for claim in s["claims"].values():
+        assert claim["verdict"] in {"holds", "refuted", "unresolved"}
+        assert "estimate" in claim and len(claim["ci"]) == 2

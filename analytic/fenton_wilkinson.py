@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 import numpy as np
-from scipy.special import logsumexp
 
 from .inputs import Case, validate_case
 
@@ -186,13 +185,13 @@ def _expm1(c: np.ndarray) -> np.ndarray:
     return out
 
 
-def _fw_log_params(log_e: np.ndarray, expm1_c: np.ndarray, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """``(ln M1, Sigma_w)`` over the patterns selected by ``keep``, in log space (MATH.md section 3).
+def _scaled_moments(log_e: np.ndarray, expm1_c: np.ndarray, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """``(ln M1, V / (M1 M1^T))`` over the patterns selected by ``keep``, in log space (MATH.md section 2).
 
     ``log_e`` has shape (B, N, n); ``expm1_c`` is ``expm1(c_k)``, shape (B, N, n, n),
     or (B, n, n) when all patterns share one covariance; ``keep`` a boolean (B, N)
     mask or ``None`` for all patterns.  With ``p_k[a] = e_k[a] / M1[a]``,
-    ``Sigma_w[a, b] = log1p(sum_k p_k[a] p_k[b] expm1(c_k[a, b]))``; for a shared
+    ``V[a, b] / (M1[a] M1[b]) = sum_k p_k[a] p_k[b] expm1(c_k[a, b])``; for a shared
     covariance the sum is ``expm1(c)[a, b] * (P^T P)[a, b]``, one matrix product.
     """
     masked = log_e if keep is None else np.where(keep[:, :, None], log_e, -np.inf)
@@ -209,6 +208,12 @@ def _fw_log_params(log_e: np.ndarray, expm1_c: np.ndarray, keep: np.ndarray | No
         prod = expm1_c * p[:, :, :, None]
         prod *= p[:, :, None, :]
         ratio = prod.sum(axis=1)
+    return log_m1, ratio
+
+
+def _fw_log_params(log_e: np.ndarray, expm1_c: np.ndarray, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """``(ln M1, Sigma_w)`` with ``Sigma_w = log1p(V / (M1 M1^T))`` (MATH.md section 3); see :func:`_scaled_moments`."""
+    log_m1, ratio = _scaled_moments(log_e, expm1_c, keep)
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma_w = np.log1p(ratio)
     return log_m1, sigma_w
@@ -229,11 +234,8 @@ def weight_moments(mu: Any, sigma: Any, ensemble: Any) -> tuple[np.ndarray, np.n
     """
     case = validate_case(mu, sigma, ensemble, 0)
     m, c = connection_log_moments(case.mu, case.sigma, case.ensemble)
-    c = np.broadcast_to(c, (case.n_patterns,) + c.shape[-2:])
-    log_e = m + _diag(c) / 2
-    log_m1 = logsumexp(log_e, axis=0)
-    p = np.exp(log_e - log_m1)
-    v_scaled = np.einsum("ka,kc,kac->ac", p, p, np.expm1(c))
+    log_m1, v_scaled = _scaled_moments((m + _diag(c) / 2)[None], _expm1(c)[None], None)
+    log_m1, v_scaled = log_m1[0], v_scaled[0]
     with np.errstate(over="ignore"):
         m1 = np.exp(log_m1)
         v = v_scaled * np.exp(log_m1[:, None] + log_m1[None, :])

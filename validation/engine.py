@@ -233,7 +233,8 @@ def scale_of(case: Case) -> tuple[float, float]:
     return full, float(np.linalg.eigvalsh(block)[:, -1].max())
 
 
-def _evaluate(approximation: Approximation, case: Case) -> float:
+def evaluate_approximation(approximation: Approximation, case: Case) -> float:
+    """The approximation's value on a case, its synmi warnings silenced (the status is recorded apart)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", analytic.SynmiWarning)
         value = approximation(case.mu, case.sigma, case.ensemble, case.pattern)
@@ -351,11 +352,6 @@ def judge(truth_row: dict[str, Any], approx_value: float, approximation: str, z:
     return row
 
 
-def evaluate_approximation(approximation: Approximation, case: Case) -> float:
-    """The approximation's value on a case, its synmi warnings silenced (the status is recorded apart)."""
-    return _evaluate(approximation, case)
-
-
 def compare_case(case: Case, config: EstimationConfig | None = None,
                  approximation: Approximation | None = None) -> dict[str, Any]:
     """Compare the approximation with the Monte Carlo truth on one case.
@@ -379,4 +375,4 @@ def compare_case(case: Case, config: EstimationConfig | None = None,
     config = config or EstimationConfig()
     approximation = approximation or analytic.mutual_information
     truth = estimate_truth(case, config)
-    return judge(truth, _evaluate(approximation, case), approximation_name(approximation), config.z)
+    return judge(truth, evaluate_approximation(approximation, case), approximation_name(approximation), config.z)

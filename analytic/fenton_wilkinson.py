@@ -28,6 +28,7 @@ single-case and batch APIs both call it, so they cannot disagree.
 from __future__ import annotations
 
 import enum
+import functools
 import warnings
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
@@ -57,8 +58,11 @@ __all__ = [
 #: log-determinant is then dominated by rounding error.
 SINGULAR_RTOL = 1e-10
 
-#: doubles per block of the batch computation (about 128 MB per array)
-BATCH_BLOCK_DOUBLES = 16_000_000
+#: doubles in the main arrays of one block of the batch computation (4 MiB): the
+#: core makes a dozen passes over arrays of ``B * N * n (n + 1) / 2`` doubles,
+#: and blocks that stay in cache run 1.5-2x faster than large ones on our machine
+#: (benchmarks/bench_analytic.py)
+BATCH_BLOCK_DOUBLES = 2**19
 
 
 class Status(str, enum.Enum):
@@ -165,10 +169,6 @@ def connection_log_moments(mu: np.ndarray, sigma: np.ndarray, ensemble: np.ndarr
     return m, c
 
 
-def _diag(c: np.ndarray) -> np.ndarray:
-    return np.diagonal(c, axis1=-2, axis2=-1)
-
-
 #: below this ``|c|`` the exact ``expm1`` is used; above it ``exp(c) - 1``, whose
 #: relative rounding error is at most ``~1.2e-15`` there (and ``exp`` is several
 #: times faster than ``expm1`` in numpy).
@@ -185,15 +185,81 @@ def _expm1(c: np.ndarray) -> np.ndarray:
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Connection pairs ``(a, b)``, ``a <= b``, in ``np.triu_indices(n)`` order, and the positions of ``a == b``.
+
+    ``c_k`` and ``V`` are symmetric, so the core works on these
+    ``n (n + 1) / 2`` pairs only: half the exponentials of the full matrices.
+    """
+    ta, tb = np.triu_indices(n)
+    for arr in (ta, tb):
+        arr.flags.writeable = False
+    diag = np.flatnonzero(ta == tb)
+    diag.flags.writeable = False
+    return ta, tb, diag
+
+
+def _symmetric(pairs: np.ndarray, n: int) -> np.ndarray:
+    """(B, n, n) symmetric matrices from their upper-triangle ``pairs`` (B, P)."""
+    ta, tb, _ = _pairs(n)
+    out = np.empty(pairs.shape[:-1] + (n, n))
+    out[..., ta, tb] = pairs
+    out[..., tb, ta] = pairs
+    return out
+
+
+def _stacked_log_moments(mu: np.ndarray, sigma: np.ndarray, ens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Log-moments of ``z_k`` (MATH.md section 2, eq. [22]) for a stack of B cases of equal shapes.
+
+    Parameters
+    ----------
+    mu : ndarray, shape (B, N, d)
+    sigma : ndarray, shape (B, d, d) (shared by the patterns) or (B, N, d, d)
+    ens : ndarray of int, shape (B, n, 2)
+
+    Returns
+    -------
+    log_e : ndarray, shape (B, N, n)
+        ``ln e_k[a] = m_k[a] + c_k[a, a] / 2`` with ``m_k[a] = mu_k[i] + mu_k[j]``.
+    c : ndarray, shape (B, P) when shared, else (B, P, N)
+        ``c_k[a, b] = Sigma_k[i, i'] + Sigma_k[i, j'] + Sigma_k[j, i'] + Sigma_k[j, j']``
+        on the pairs of :func:`_pairs` (the pattern axis last, contiguous).
+    """
+    n_cases, n_patterns, d = mu.shape
+    n = ens.shape[1]
+    ta, tb, diag = _pairs(n)
+    i, j = ens[..., 0], ens[..., 1]
+    m = np.take_along_axis(mu, i[:, None, :], axis=2) + np.take_along_axis(mu, j[:, None, :], axis=2)
+    ia, ja, ib, jb = i[:, ta], j[:, ta], i[:, tb], j[:, tb]
+    rows = np.arange(n_cases)[:, None]
+    if sigma.ndim == 3:
+        flat = sigma.reshape(n_cases, d * d)
+    else:
+        # (B, d*d, N): each gathered entry brings all N patterns along, contiguously
+        flat = np.ascontiguousarray(np.swapaxes(sigma.reshape(n_cases, n_patterns, d * d), 1, 2))
+    c = flat[rows, ia * d + ib]
+    c += flat[rows, ia * d + jb]
+    c += flat[rows, ja * d + ib]
+    c += flat[rows, ja * d + jb]
+    c_diag = c[:, diag, None] if c.ndim == 2 else c[:, diag, :]  # (B, n, 1) or (B, n, N)
+    log_e = m + np.swapaxes(c_diag, 1, 2) / 2
+    return log_e, c
+
+
 def _scaled_moments(log_e: np.ndarray, expm1_c: np.ndarray, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """``(ln M1, V / (M1 M1^T))`` over the patterns selected by ``keep``, in log space (MATH.md section 2).
 
-    ``log_e`` has shape (B, N, n); ``expm1_c`` is ``expm1(c_k)``, shape (B, N, n, n),
-    or (B, n, n) when all patterns share one covariance; ``keep`` a boolean (B, N)
-    mask or ``None`` for all patterns.  With ``p_k[a] = e_k[a] / M1[a]``,
-    ``V[a, b] / (M1[a] M1[b]) = sum_k p_k[a] p_k[b] expm1(c_k[a, b])``; for a shared
-    covariance the sum is ``expm1(c)[a, b] * (P^T P)[a, b]``, one matrix product.
+    ``log_e`` has shape (B, N, n); ``expm1_c`` is ``expm1(c_k)`` on the pairs of
+    :func:`_pairs`, shape (B, P, N), or (B, P) when all patterns share one
+    covariance; ``keep`` a boolean (B, N) mask or ``None`` for all patterns.  With
+    ``p_k[a] = e_k[a] / M1[a]``,
+    ``V[a, b] / (M1[a] M1[b]) = sum_k p_k[a] p_k[b] expm1(c_k[a, b])`` (returned
+    on the pairs, shape (B, P)); for a shared covariance the sum is
+    ``expm1(c)[a, b] * (P^T P)[a, b]``, one matrix product.
     """
+    n = log_e.shape[2]
+    ta, tb, _ = _pairs(n)
     masked = log_e if keep is None else np.where(keep[:, :, None], log_e, -np.inf)
     with np.errstate(invalid="ignore", divide="ignore"):
         shift = masked.max(axis=1)  # (B, n); -inf where nothing is kept
@@ -202,21 +268,34 @@ def _scaled_moments(log_e: np.ndarray, expm1_c: np.ndarray, keep: np.ndarray | N
         total = e.sum(axis=1)  # >= 1 wherever a pattern is kept
         log_m1 = np.log(total) + shift
         p = np.nan_to_num(e / total[:, None, :], nan=0.0)  # (B, N, n), sums to 1 over N
-    if expm1_c.ndim == 3:
-        ratio = expm1_c * np.matmul(np.swapaxes(p, 1, 2), p)
+    pt = np.swapaxes(p, 1, 2)  # (B, n, N)
+    if expm1_c.ndim == 2:
+        ratio = expm1_c * np.matmul(pt, p)[:, ta, tb]
     else:
-        prod = expm1_c * p[:, :, :, None]
-        prod *= p[:, :, None, :]
-        ratio = prod.sum(axis=1)
+        pt = np.ascontiguousarray(pt)
+        prod = pt[:, ta]
+        prod *= pt[:, tb]
+        prod *= expm1_c
+        ratio = prod.sum(axis=2)
     return log_m1, ratio
 
 
 def _fw_log_params(log_e: np.ndarray, expm1_c: np.ndarray, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """``(ln M1, Sigma_w)`` with ``Sigma_w = log1p(V / (M1 M1^T))`` (MATH.md section 3); see :func:`_scaled_moments`."""
+    """``(ln M1, Sigma_w)`` with ``Sigma_w = log1p(V / (M1 M1^T))`` (MATH.md section 3) as (B, n, n); see :func:`_scaled_moments`."""
     log_m1, ratio = _scaled_moments(log_e, expm1_c, keep)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sigma_w = np.log1p(ratio)
+        sigma_w = _symmetric(np.log1p(ratio), log_e.shape[2])
     return log_m1, sigma_w
+
+
+def _diag(c: np.ndarray) -> np.ndarray:
+    return np.diagonal(c, axis1=-2, axis2=-1)
+
+
+def _case_log_moments(case: Case) -> tuple[np.ndarray, np.ndarray]:
+    """``(ln e, expm1(c))`` of one case as a stack of one (see :func:`_stacked_log_moments`)."""
+    log_e, c = _stacked_log_moments(case.mu[None], case.sigma[None], case.ensemble[None])
+    return log_e, _expm1(c)
 
 
 def weight_moments(mu: Any, sigma: Any, ensemble: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -233,9 +312,8 @@ def weight_moments(mu: Any, sigma: Any, ensemble: Any) -> tuple[np.ndarray, np.n
     V : ndarray, shape (n, n)
     """
     case = validate_case(mu, sigma, ensemble, 0)
-    m, c = connection_log_moments(case.mu, case.sigma, case.ensemble)
-    log_m1, v_scaled = _scaled_moments((m + _diag(c) / 2)[None], _expm1(c)[None], None)
-    log_m1, v_scaled = log_m1[0], v_scaled[0]
+    log_m1, v_scaled = _scaled_moments(*_case_log_moments(case), None)
+    log_m1, v_scaled = log_m1[0], _symmetric(v_scaled[0], case.n_connections)
     with np.errstate(over="ignore"):
         m1 = np.exp(log_m1)
         v = v_scaled * np.exp(log_m1[:, None] + log_m1[None, :])
@@ -267,13 +345,12 @@ def fenton_wilkinson_params(mu: Any, sigma: Any, ensemble: Any, exclude: int | N
             raise ValueError(f"exclude: {exc}") from None
     if exclude is not None and case.n_patterns == 1:
         raise ValueError("exclude: leaving out the only pattern (N = 1) leaves no weights to approximate")
-    m, c = connection_log_moments(case.mu, case.sigma, case.ensemble)
-    log_e = (m + _diag(c) / 2)[None]
+    log_e, expm1_c = _case_log_moments(case)
     keep = None
     if exclude is not None:
         keep = np.ones((1, case.n_patterns), dtype=bool)
         keep[0, case.pattern] = False
-    log_m1, sigma_w = _fw_log_params(log_e, _expm1(c)[None], keep)
+    log_m1, sigma_w = _fw_log_params(log_e, expm1_c, keep)
     mu_w = log_m1 - _diag(sigma_w) / 2
     return mu_w[0], sigma_w[0]
 
@@ -295,22 +372,22 @@ def _classify(eig: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return pd, singular, indefinite
 
 
-def _fw_core(m: np.ndarray, c: np.ndarray, pattern: np.ndarray) -> dict[str, np.ndarray]:
+def _fw_core(log_e: np.ndarray, expm1_c: np.ndarray, pattern: np.ndarray) -> dict[str, np.ndarray]:
     """FW information for a stack of B cases with equal ``(N, n)``.
 
     Parameters
     ----------
-    m : ndarray, shape (B, N, n)
-    c : ndarray, shape (B, N, n, n), or (B, n, n) when each case's patterns share one covariance
+    log_e : ndarray, shape (B, N, n)
+        ``ln e_k[a]`` (see :func:`_stacked_log_moments`).
+    expm1_c : ndarray, shape (B, P, N), or (B, P) when each case's patterns share one covariance
+        ``expm1(c_k)`` on the pairs of :func:`_pairs`.
     pattern : ndarray of int, shape (B,)
 
     One symmetric eigen-decomposition per matrix gives the classification
     (positive definite / singular / indefinite), ``ln det`` of the positive
     definite ones, and the sign and ``ln |det|`` the authors' procedure uses.
     """
-    n_cases, n_patterns, n = m.shape
-    log_e = m + (_diag(c)[:, None, :] if c.ndim == 3 else _diag(c)) / 2
-    expm1_c = _expm1(c)
+    n_cases, n_patterns, n = log_e.shape
     log_m1, sigma_w = _fw_log_params(log_e, expm1_c, None)
     keep = np.ones((n_cases, n_patterns), dtype=bool)
     keep[np.arange(n_cases), pattern] = False
@@ -417,34 +494,6 @@ def _result_from_core(core: dict[str, np.ndarray], b: int, n_patterns: int) -> F
     )
 
 
-def _case_arrays(case: Case) -> tuple[np.ndarray, np.ndarray]:
-    """``(m, c)`` of one case; ``c`` stays (n, n) when the covariance is shared."""
-    return connection_log_moments(case.mu, case.sigma, case.ensemble)
-
-
-def _stacked_log_moments(mu: np.ndarray, sigma: np.ndarray, ens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`connection_log_moments` for a stack of B cases of equal shapes.
-
-    ``mu`` (B, N, d), ``sigma`` (B, d, d) or (B, N, d, d), ``ens`` (B, n, 2).
-    Returns ``m`` (B, N, n) and ``c`` (B, n, n) or (B, N, n, n), through the
-    incidence matrix ``E`` (``E[a, i] = E[a, j] = 1`` for connection ``a = (i, j)``):
-    ``m_k = E mu_k`` and ``c_k = E Sigma_k E^T`` (MATH.md section 2, eq. [22]).
-    """
-    n_cases, n_patterns, d = mu.shape
-    n = ens.shape[1]
-    inc = np.zeros((n_cases, n, d))
-    rows = np.arange(n)[None, :]
-    cases = np.arange(n_cases)[:, None]
-    inc[cases, rows, ens[..., 0]] = 1.0
-    inc[cases, rows, ens[..., 1]] = 1.0
-    m = np.matmul(mu, np.swapaxes(inc, 1, 2))  # (B, N, n)
-    if sigma.ndim == 3:
-        c = inc @ sigma @ np.swapaxes(inc, 1, 2)
-    else:
-        c = inc[:, None] @ sigma @ np.swapaxes(inc, 1, 2)[:, None]
-    return m, c
-
-
 # --------------------------------------------------------------------------- public API
 
 
@@ -475,8 +524,7 @@ def fenton_wilkinson_information(mu: Any, sigma: Any, ensemble: Any, pattern: An
 
 def fw_result_for_case(case: Case) -> FWResult:
     """:func:`fenton_wilkinson_information` for an already validated :class:`Case`."""
-    m, c = _case_arrays(case)
-    core = _fw_core(m[None], c[None], np.array([case.pattern]))
+    core = _fw_core(*_case_log_moments(case), np.array([case.pattern]))
     return _result_from_core(core, 0, case.n_patterns)
 
 
@@ -583,16 +631,16 @@ def mutual_information_batch(cases: Iterable[Case | dict | Sequence], *, validat
         key = (case.n_patterns, case.n_connections, case.dim, case.shared_sigma)
         groups.setdefault(key, []).append(t)
     for (n_patterns, n, dim, shared), members in groups.items():
-        # bounded memory: a per-pattern block holds B * N * n * n doubles a few times over
-        per_case = (1 if shared else n_patterns) * (n * n + dim * dim) + n_patterns * n
+        # cache-sized blocks: per case, the covariances, the pair moments and the weights
+        per_case = (1 if shared else n_patterns) * (n * (n + 1) // 2 + dim * dim) + n_patterns * n
         step = max(1, min(len(members), int(BATCH_BLOCK_DOUBLES // max(per_case, 1))))
         for start in range(0, len(members), step):
             idx = members[start:start + step]
             mu = np.stack([checked[t].mu for t in idx])
             sig = np.stack([checked[t].sigma for t in idx])
             ens = np.stack([checked[t].ensemble for t in idx])
-            m, c = _stacked_log_moments(mu, sig, ens)
-            core = _fw_core(m, c, np.array([checked[t].pattern for t in idx]))
+            log_e, c = _stacked_log_moments(mu, sig, ens)
+            core = _fw_core(log_e, _expm1(c), np.array([checked[t].pattern for t in idx]))
             for key in cols:
                 cols[key][idx] = core[key]
             status[idx] = core["status"]

@@ -22,7 +22,10 @@ Everything is computed in log space so that ``|mu| <= 50`` and eigenvalues of
 exponential of a mean is ever formed.
 
 The vectorised core works on a stack of cases with equal ``(N, n)``; the
-single-case and batch APIs both call it, so they cannot disagree.
+single-case and batch APIs both call it, so they cannot disagree.  ``c_k`` and
+``V`` are symmetric, so it computes them on the ``n (n + 1) / 2`` connection
+pairs ``a <= b`` only, with the pattern axis last: its cost is dominated by the
+``N n (n + 1) / 2`` exponentials (benchmarks/bench_analytic.py prints that floor).
 """
 
 from __future__ import annotations

@@ -61,6 +61,7 @@ smallest genuine violation found is 6.9e-5 nats, 5 orders above the tolerance.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
 from dataclasses import asdict, dataclass
@@ -727,6 +728,39 @@ def restrict_to_touched_neurons(law: str, case: Any, perturbation: Mapping[str, 
     return small, out
 
 
+@contextlib.contextmanager
+def _without_source_constants():
+    """Keep hypothesis from mixing constants found in loaded source code into its draws.
+
+    Hypothesis (since 6.131) occasionally draws constants that it collects from
+    the source of every *local* module loaded so far (anything outside
+    site-packages and the standard library: this project, the calling script),
+    and rescans whenever ``sys.modules`` grows.  A counterexample search then
+    depends on what the process imported before it: measured, the same
+    ``non_negativity`` set-3 search returned ``N = 7, d = 2`` in a fresh process
+    and ``N = 3, d = 5`` after the report's calibration step had imported more
+    of ``empirical``.  For the duration of the search the local pool is empty
+    (hypothesis's own built-in constants stay), which makes the search depend
+    only on its arguments and the hypothesis version.  This touches hypothesis
+    internals: if they move, the search runs as before, only without that
+    guarantee.  Not thread-safe (it swaps a module attribute).
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+        original, cache = providers._get_local_constants, providers.CONSTANTS_CACHE.cache
+        empty = providers.Constants
+    except (ImportError, AttributeError):  # pragma: no cover - other hypothesis versions
+        yield
+        return
+    providers._get_local_constants = lambda: empty()
+    cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.clear()
+
+
 def shrink_counterexample(approximation: Approximation, law: str, regime: str = "set3", *,
                           max_examples: int = 300, max_shrink_calls: int = 1500, targeted: bool = True,
                           **bounds: Any) -> Counterexample | None:
@@ -744,8 +778,10 @@ def shrink_counterexample(approximation: Approximation, law: str, regime: str = 
     consistent.  Finally the neurons nothing touches are dropped
     (:func:`restrict_to_touched_neurons`) when the smaller case still violates
     the law.  The result is reproducible for a given hypothesis version; it is
-    *a* locally minimal counterexample, not the global minimum.  Undefined
-    outcomes (``nan`` values) are not violations.
+    *a* locally minimal counterexample, not the global minimum; it does not
+    depend on what the process imported before (see
+    :func:`_without_source_constants`).  Undefined outcomes (``nan`` values)
+    are not violations.
 
     Cost: the search costs ``max_examples`` evaluations; hypothesis's own
     shrinker dominates the rest (about 10 s for a set-3 case on one core,
@@ -800,7 +836,8 @@ def shrink_counterexample(approximation: Approximation, law: str, regime: str = 
         return bad
 
     try:
-        case, perturbation = find(strategy, violated, settings=config)
+        with _without_source_constants():
+            case, perturbation = find(strategy, violated, settings=config)
     except NoSuchExample:
         return None
     check = check_instance(approximation, law, case, perturbation)

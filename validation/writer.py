@@ -66,7 +66,10 @@ def _agreement_table(results: pd.DataFrame, per_group: int = 3) -> pd.DataFrame:
     df["group"] = df["sweep"]
     picks = []
     for _, sub in df.groupby("group", sort=False):
-        sub = sub.sort_values("axis_value" if sub["axis"].iloc[0] else "case_id")
+        # along an axis by its value; draws of a set in the order they were drawn (not by
+        # case_id, a hash that changes with the code, which would change the excerpt)
+        if sub["axis"].iloc[0]:
+            sub = sub.sort_values("axis_value", kind="stable")
         idx = np.unique(np.linspace(0, len(sub) - 1, min(per_group, len(sub))).round().astype(int))
         picks.append(sub.iloc[idx])
     sel = pd.concat(picks)

@@ -32,7 +32,7 @@ summation of the digamma means (~1e-15).
 
 Run:  python benchmarks/bench_empirical.py [--repeats 3] [--parts 1,2,3,4] [--dims 2,4]
       (about 5 minutes on 2 cores; ``--parts 2 --dims 8`` adds the joint-dimension-16
-      row of part 2, one repeat, about 3.5 more minutes).  Output of our run:
+      row of part 2, one repeat, 3.5-6 more minutes).  Output of our run:
       benchmarks/bench_empirical_output.txt.
 """
 

@@ -313,14 +313,18 @@ def test_shrink_finds_the_minimal_planted_counterexample():
     assert again.to_dict() == cx.to_dict()  # deterministic
 
 
+def _json_from_fresh_process(code: str, hash_seed: int):
+    """Run ``code`` (which prints JSON last) in a new interpreter with ``PYTHONHASHSEED=hash_seed``."""
+    env = dict(os.environ, PYTHONHASHSEED=str(hash_seed))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def _search_in_fresh_process(preamble: str):
     code = (f"{preamble}; import json, analytic; from validation import laws; "
             "cx = laws.shrink_counterexample(analytic.mutual_information, 'non_negativity', 'set3', "
             "max_examples=1000, min_eigenvalue=0.05); print(json.dumps(cx.to_dict() if cx else None))")
-    # the same hash seed in both processes (see the next test)
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _json_from_fresh_process(code, hash_seed=0)  # the same in both processes (see the next test)
 
 
 def test_shrink_does_not_depend_on_what_the_process_imported():
@@ -335,13 +339,11 @@ def test_shrink_does_not_depend_on_what_the_process_imported():
     assert loaded == bare
 
 
-def _minimal_counterexample_in_fresh_process(hash_seed: int, isolated: bool):
+def _minimal_counterexample_in_fresh_process(hash_seed: int):
     code = ("import json, analytic; from validation import laws; "
             "print(json.dumps(laws.minimal_counterexamples(analytic.mutual_information, "
-            f"laws=('non_negativity',), isolated={isolated})))")
-    env = dict(os.environ, PYTHONHASHSEED=str(hash_seed))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+            "laws=('non_negativity',))))")
+    return _json_from_fresh_process(code, hash_seed)
 
 
 def test_report_counterexamples_do_not_depend_on_the_hash_seed():
@@ -349,8 +351,8 @@ def test_report_counterexamples_do_not_depend_on_the_hash_seed():
     # the calling process (isolated=False) this shrinks to N = 4 under
     # PYTHONHASHSEED=3 and to N = 3 under 0; the report's call searches in a fresh
     # interpreter with a fixed hash seed
-    first = _minimal_counterexample_in_fresh_process(0, isolated=True)
-    second = _minimal_counterexample_in_fresh_process(3, isolated=True)
+    first = _minimal_counterexample_in_fresh_process(0)
+    second = _minimal_counterexample_in_fresh_process(3)
     assert "N = " in first["non_negativity"]
     assert second == first
 

@@ -32,7 +32,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-import analytic  # noqa: E402
+from synmi import analytic  # noqa: E402
 
 
 def naive_fw(mu, sigma, ensemble, pattern):

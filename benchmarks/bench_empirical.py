@@ -55,12 +55,12 @@ import npeet_plus  # noqa: E402
 import npeet_plus.estimators as npeet_est  # noqa: E402
 from scipy.spatial import cKDTree  # noqa: E402
 
-import analytic  # noqa: E402
-import empirical  # noqa: E402
-from empirical._checks import child, generator, root_sequence  # noqa: E402
-from empirical.estimate import _prepared  # noqa: E402
-from empirical.estimators import _count_within, knn_radius  # noqa: E402
-from empirical.sampling import _case_plan, _sample_case  # noqa: E402
+from synmi import analytic  # noqa: E402
+from synmi import empirical  # noqa: E402
+from synmi.empirical._checks import child, generator, root_sequence  # noqa: E402
+from synmi.empirical.estimate import _prepared  # noqa: E402
+from synmi.empirical.estimators import _count_within, knn_radius  # noqa: E402
+from synmi.empirical.sampling import _case_plan, _sample_case  # noqa: E402
 
 K = 3
 M = 100_000
@@ -107,21 +107,21 @@ def part1(repeats):
     joint = np.hstack([x, y])
     fns = {
         "bare cKDTree joint kNN (build + query)": lambda: cKDTree(joint).query(joint, k=[K + 1], p=np.inf)[0],
-        "empirical.ksg_mi (workers=1)": lambda: empirical.ksg_mi(x, y, K),
-        "empirical.ksg_mi (workers=2)": lambda: empirical.ksg_mi(x, y, K, workers=2),
+        "synmi.empirical.ksg_mi (workers=1)": lambda: empirical.ksg_mi(x, y, K),
+        "synmi.empirical.ksg_mi (workers=2)": lambda: empirical.ksg_mi(x, y, K, workers=2),
         "npeet_plus.mi": lambda: npeet_plain(x, y),
         "sklearn mutual_info_regression": lambda: empirical.sklearn_mi(x, y, K),
     }
     res = side_by_side(fns, repeats)
     bare = res["bare cKDTree joint kNN (build + query)"][0]
-    ours = res["empirical.ksg_mi (workers=1)"][0]
+    ours = res["synmi.empirical.ksg_mi (workers=1)"][0]
     npe = res["npeet_plus.mi"][0]
     print(f"| {'implementation':40s} | seconds | vs ksg_mi | value (nats) |")
     print(f"|{'-' * 42}|--------:|----------:|-------------:|")
     for key, (sec, val) in res.items():
         v = "" if key.startswith("bare") else f"{val:.12f}"
         print(f"| {key:40s} | {sec:7.3f} | {sec / ours:8.2f}x | {v:>12s} |")
-    diff = res["empirical.ksg_mi (workers=1)"][1] - res["npeet_plus.mi"][1]
+    diff = res["synmi.empirical.ksg_mi (workers=1)"][1] - res["npeet_plus.mi"][1]
     print(f"\nnpeet_plus.mi / ksg_mi = {npe / ours:.2f}x (target >= 3); ksg_mi / bare kNN = {ours / bare:.2f}x "
           f"(target <= 1.5); ksg_mi - npeet_plus.mi = {diff:.1e} nats (summation order only)")
     eps, order = knn_radius(joint, K)
@@ -215,7 +215,7 @@ SAMPLER_CHILD = r"""
 import resource, sys, time, json
 import numpy as np
 sys.path.insert(0, {root!r})
-import analytic, empirical
+from synmi import analytic, empirical
 case = analytic.set2_case(7, n_patterns=50, n=20)
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()

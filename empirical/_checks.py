@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from analytic.inputs import as_generator
+from synmi.analytic.inputs import as_generator
 
 
 def check_int(value: Any, name: str, minimum: int) -> int:

@@ -22,8 +22,8 @@ import warnings
 import numpy as np
 import pytest
 
-import analytic
-from analytic import Status
+from synmi import analytic
+from synmi.analytic import Status
 from _analytic_reference import moments, random_case, random_psd, reference
 
 RTOL = 1e-9

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-import analytic
+from synmi import analytic
 
 N, D = 3, 4
 MU = np.zeros((N, D))

@@ -22,8 +22,8 @@ import warnings
 import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import analytic
-from analytic import Status, SynmiWarning
+from synmi import analytic
+from synmi.analytic import Status, SynmiWarning
 from _analytic_reference import reference
 
 # 60 examples per property keep the analytic tests well under a minute; set

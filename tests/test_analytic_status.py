@@ -13,8 +13,8 @@ import warnings
 import numpy as np
 import pytest
 
-import analytic
-from analytic import (
+from synmi import analytic
+from synmi.analytic import (
     ApproximationUndefinedWarning,
     InfiniteInformationWarning,
     NegativeInformationWarning,

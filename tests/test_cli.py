@@ -1,4 +1,4 @@
-"""The ``synmi`` command line: output, one-line errors, ``python -m validation``."""
+"""The ``synmi`` command line: output, one-line errors, ``python -m synmi.validation``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import analytic
-from validation.cli import main
+from synmi import analytic
+from synmi.validation.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

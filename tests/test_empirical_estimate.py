@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analytic import exchangeable_covariance, set1_case, set2_case, set3_case
-from empirical import CalibrationResult, MIEstimate, estimate_mi, gaussian_calibration
-from empirical.estimate import _gaussian_truth
+from synmi.analytic import exchangeable_covariance, set1_case, set2_case, set3_case
+from synmi.empirical import CalibrationResult, MIEstimate, estimate_mi, gaussian_calibration
+from synmi.empirical.estimate import _gaussian_truth
 
 METHODS_N1 = ("ksg", "entropy_difference", "entropy_1d")
 

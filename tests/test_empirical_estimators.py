@@ -22,8 +22,8 @@ from scipy import stats
 
 import npeet_plus
 import npeet_plus.estimators as npeet_est
-from empirical import entropy_1d, kl_entropy, ksg_mi, npeet_mi, sklearn_mi
-from empirical.estimators import _count_1d, _count_within
+from synmi.empirical import entropy_1d, kl_entropy, ksg_mi, npeet_mi, sklearn_mi
+from synmi.empirical.estimators import _count_1d, _count_within
 
 
 def _replicates(fn, reps: int, seed: int) -> tuple[float, float]:

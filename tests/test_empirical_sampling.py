@@ -14,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analytic import connection_log_moments, exchangeable_covariance, weight_moments
-from empirical import HebbianSample, sample_hebbian, sample_weight_matrices
-from empirical.sampling import _case_plan
-from analytic.inputs import validate_case
+from synmi.analytic import connection_log_moments, exchangeable_covariance, weight_moments
+from synmi.empirical import HebbianSample, sample_hebbian, sample_weight_matrices
+from synmi.empirical.sampling import _case_plan
+from synmi.analytic.inputs import validate_case
 
 Z_MAX = 4.5
 

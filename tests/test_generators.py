@@ -16,8 +16,8 @@ import math
 import numpy as np
 import pytest
 
-import analytic
-from analytic import generate_set, random_ensemble, set1_case, set2_case, set3_case
+from synmi import analytic
+from synmi.analytic import generate_set, random_ensemble, set1_case, set2_case, set3_case
 
 Z = 5.0
 D = 20

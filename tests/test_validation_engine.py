@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import analytic
-from empirical import MIEstimate
-from validation import engine, sweeps
-from validation.approximations import load_approximation
-from validation.config import parse_config, run_sweep_config
-from validation.engine import EstimationConfig, case_hash, compare_case
-from validation.trends import linear_fit, power_law_fit
+from synmi import analytic
+from synmi.empirical import MIEstimate
+from synmi.validation import engine, sweeps
+from synmi.validation.approximations import load_approximation
+from synmi.validation.config import parse_config, run_sweep_config
+from synmi.validation.engine import EstimationConfig, case_hash, compare_case
+from synmi.validation.trends import linear_fit, power_law_fit
 
 
 def _fake_estimate(case, method, n_samples, config, seed):
@@ -224,15 +224,15 @@ def test_dask_local_cluster_gives_same_table_as_local_run():
 
 
 def test_approximation_option_loads_callable_and_rejects_bad_path():
-    f = load_approximation("analytic:mutual_information")
+    f = load_approximation("synmi.analytic:mutual_information")
     assert f is analytic.mutual_information
-    assert load_approximation("analytic.mutual_information") is analytic.mutual_information
+    assert load_approximation("synmi.analytic.mutual_information") is analytic.mutual_information
     with pytest.raises(ValueError, match="cannot import module 'no_such_module'"):
         load_approximation("no_such_module:f")
     with pytest.raises(ValueError, match="has no attribute 'nope'"):
-        load_approximation("analytic:nope")
+        load_approximation("synmi.analytic:nope")
     with pytest.raises(ValueError, match="not callable"):
-        load_approximation("analytic.fenton_wilkinson:SINGULAR_RTOL")
+        load_approximation("synmi.analytic.fenton_wilkinson:SINGULAR_RTOL")
 
 
 def test_pytest_rejects_bad_approximation_with_clear_message():

@@ -1,7 +1,7 @@
-"""``python -m validation`` runs the ``synmi`` command line."""
+"""``python -m synmi.validation`` runs the ``synmi`` command line."""
 
 import sys
 
-from validation.cli import main
+from synmi.validation.cli import main
 
 sys.exit(main())

@@ -12,7 +12,7 @@ from typing import Callable
 
 Approximation = Callable[..., float]
 
-DEFAULT_APPROXIMATION = "analytic:mutual_information"
+DEFAULT_APPROXIMATION = "synmi.analytic:mutual_information"
 
 
 def load_approximation(path: str | None) -> Approximation:

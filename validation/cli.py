@@ -1,4 +1,4 @@
-"""``synmi`` command line (also ``python -m validation``).
+"""``synmi`` command line (also ``python -m synmi.validation``).
 
 Commands
 --------
@@ -53,7 +53,7 @@ def load_mapping(path: str) -> dict[str, Any]:
 
 def load_case(path: str):
     """A validated :class:`analytic.Case` from a case file (or ``example``)."""
-    from analytic.inputs import Case
+    from synmi.analytic.inputs import Case
 
     if path == "example":
         text = resources.files("validation").joinpath("configs/example_case.toml").read_text()
@@ -73,7 +73,7 @@ def _fmt_matrix(a: np.ndarray) -> str:
 
 
 def _cmd_mi(args: argparse.Namespace) -> int:
-    import analytic
+    from synmi import analytic
 
     case = load_case(args.case)
     res = analytic.fw_result_for_case(case)
@@ -114,7 +114,7 @@ def _estimation_config(args: argparse.Namespace):
 
 
 def _cmd_estimate(args: argparse.Namespace) -> int:
-    import empirical
+    from synmi import empirical
 
     case = load_case(args.case)
     config = _estimation_config(args)

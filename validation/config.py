@@ -34,7 +34,7 @@ from typing import Any
 
 import pandas as pd
 
-from analytic.inputs import Case
+from synmi.analytic.inputs import Case
 
 from .engine import EstimationConfig
 from .sweeps import SweepSpec, build_set_draws, build_sweep, provenance, run_cases

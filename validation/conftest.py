@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from validation.approximations import DEFAULT_APPROXIMATION, load_approximation
+from synmi.validation.approximations import DEFAULT_APPROXIMATION, load_approximation
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -50,7 +50,7 @@ class SuiteData:
     def __init__(self, tier: str, approximation) -> None:
         import os
 
-        from validation import report, sweeps
+        from synmi.validation import report, sweeps
 
         self.tier = tier
         self.config = report.suite_config(tier)
@@ -65,7 +65,7 @@ class SuiteData:
         self.table = self.judge(approximation)
 
     def judge(self, approximation):
-        from validation import sweeps
+        from synmi.validation import sweeps
 
         return sweeps.judge_table(self.truths, self.cases, approximation, self.estimation.z)
 
@@ -79,6 +79,6 @@ def suite_data(tier, approximation) -> SuiteData:
 @pytest.fixture(scope="session")
 def is_default_approximation(approximation) -> bool:
     """True when the approximation under test is the package's FW formula."""
-    import analytic
+    from synmi import analytic
 
     return approximation is analytic.mutual_information

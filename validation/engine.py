@@ -43,8 +43,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-import analytic
-from analytic.inputs import Case
+from synmi import analytic
+from synmi.analytic.inputs import Case
 
 from .approximations import Approximation, approximation_name
 
@@ -179,7 +179,7 @@ def code_fingerprint() -> str:
     if _FINGERPRINT is None:
         from pathlib import Path
 
-        import empirical
+        from synmi import empirical
 
         h = hashlib.sha256()
         for pkg in (analytic, empirical):
@@ -245,7 +245,7 @@ def evaluate_approximation(approximation: Approximation, case: Case) -> float:
 
 
 def _estimate(case: Case, method: str, n_samples: int, config: EstimationConfig, seed: np.random.SeedSequence):
-    import empirical
+    from synmi import empirical
 
     return empirical.estimate_mi(case.mu, case.sigma, case.ensemble, case.pattern, n_samples=n_samples,
                                  seed=np.random.default_rng(seed), method=method,

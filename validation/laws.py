@@ -73,10 +73,10 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-import analytic
-from analytic.fenton_wilkinson import fenton_wilkinson_information
-from analytic.generators import SET_GENERATORS, all_connections, generate_set, set3_case
-from analytic.inputs import Case, validate_case
+from synmi import analytic
+from synmi.analytic.fenton_wilkinson import fenton_wilkinson_information
+from synmi.analytic.generators import SET_GENERATORS, all_connections, generate_set, set3_case
+from synmi.analytic.inputs import Case, validate_case
 
 from .approximations import approximation_name, load_approximation
 
@@ -958,8 +958,8 @@ def minimal_counterexamples(approximation: Approximation, *, regimes: Sequence[s
 #: ``PYTHONHASHSEED`` of the interpreter that runs :func:`minimal_counterexamples`
 SEARCH_HASH_SEED = "0"
 
-_CHILD = ("import json, sys; from validation import laws; "
-          "from validation.approximations import load_approximation; "
+_CHILD = ("import json, sys; from synmi.validation import laws; "
+          "from synmi.validation.approximations import load_approximation; "
           "args = json.loads(sys.argv[1]); approximation = load_approximation(args.pop('approximation')); "
           "print(json.dumps(laws.minimal_counterexamples(approximation, isolated=False, **args)))")
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import analytic
+from synmi import analytic
 
 from .trends import TrendFit, linear_fit
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import analytic
+from synmi import analytic
 
 from .claims import ClaimResult, all_claims, estimator_agreement
 from .engine import EstimationConfig, case_hash
@@ -158,7 +158,7 @@ def _calibration_table(cfg: ReportConfig, seed: int) -> pd.DataFrame:
     (independent across coordinates), so ``I = -n/2 ln(1 - r^2)``; ``r`` is set
     for a total information of 0.5 nats, the typical size of the sweep cases.
     """
-    import empirical
+    from synmi import empirical
 
     rows = []
     ss = np.random.SeedSequence(seed)

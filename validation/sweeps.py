@@ -40,8 +40,8 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-import analytic
-from analytic.inputs import Case, validate_case
+from synmi import analytic
+from synmi.analytic.inputs import Case, validate_case
 
 from .approximations import Approximation, approximation_name
 from .engine import ROW_COLUMNS, EstimationConfig, case_hash, estimate_truth, evaluate_approximation, judge

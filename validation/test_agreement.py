@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import analytic
+from synmi import analytic
 
 #: "small scale": lambda_max <= 0.05, the bottom of the scale sweeps (the paper's sets have 3-30)
 SMALL_SCALE = 0.05

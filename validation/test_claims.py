@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from validation import claims as claims_mod
+from synmi.validation import claims as claims_mod
 
 #: Claims the data refute for the FW approximation, with the evidence measured
 #: on the quick tier (``pytest validation/``, 2026-11-24).  Filled from runs, never guessed.

@@ -45,8 +45,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from validation import laws
-from validation.approximations import approximation_name, load_approximation
+from synmi.validation import laws
+from synmi.validation.approximations import approximation_name, load_approximation
 
 SETS = ("set1", "set2", "set3")
 SEED = 2024

@@ -1,4 +1,4 @@
-"""synmi.analytic: the closed-form Fenton-Wilkinson information (MATH.md sections 1-4, 6).
+"""synmi.analytic: the closed-form Fenton-Wilkinson information (docs/theory.md §§1-4, 6).
 
 Public API
 ----------
@@ -9,12 +9,11 @@ fenton_wilkinson_information(mu, sigma, ensemble, pattern) -> FWResult
 mutual_information_batch(cases) -> pandas.DataFrame
     Vectorised over many cases.
 fenton_wilkinson_params, weight_moments, connection_log_moments
-    The intermediate quantities of MATH.md sections 2-3.
+    The intermediate quantities of docs/theory.md §§2-3.
 set1_case, set2_case, set3_case, generate_set, random_ensemble
-    The paper's simulation sets (MATH.md section 6).
+    The paper's simulation sets (docs/theory.md §6).
 """
 
-from .inputs import Case, validate_case, as_generator
 from .fenton_wilkinson import (
     ApproximationUndefinedWarning,
     FWResult,
@@ -41,6 +40,7 @@ from .generators import (
     set2_case,
     set3_case,
 )
+from .inputs import Case, as_generator, validate_case
 
 __all__ = [
     "Case", "validate_case", "as_generator",

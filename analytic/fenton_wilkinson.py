@@ -1,6 +1,6 @@
 """Closed-form Fenton-Wilkinson (FW) information of a synaptic ensemble.
 
-Implements MATH.md sections 2-4 (the paper's equations [4-10], [15-36]):
+Implements docs/theory.md §§2-4 (the paper's equations [4-10], [15-36]):
 
 * exact log-moments of the per-pattern products ``z_k[a] = x_k[i] x_k[j]``
   ([22]): ``m_k[a] = mu_k[i] + mu_k[j]`` and
@@ -69,7 +69,7 @@ BATCH_BLOCK_DOUBLES = 2**19
 
 
 class Status(str, enum.Enum):
-    """Validity of an FW information value (MATH.md section 4)."""
+    """Validity of an FW information value (docs/theory.md §4)."""
 
     VALID = "valid"
     #: ``Sigma_w`` or ``Sigma_w^(-l)`` has a negative eigenvalue: no log-normal exists.
@@ -114,7 +114,7 @@ class FWResult:
     reason : str
         Human-readable explanation of ``status``.
     mu_w, sigma_w : ndarray, shapes (n,), (n, n)
-        Moment-matched log-normal of ``w_S`` (MATH.md section 3).
+        Moment-matched log-normal of ``w_S`` (docs/theory.md §3).
     mu_w_rest, sigma_w_rest : ndarray
         The same for ``w_S^(-l)``; ``-inf`` / ``nan`` when ``N = 1``.
     min_eig, min_eig_rest : float
@@ -149,7 +149,7 @@ class FWResult:
 
 
 def connection_log_moments(mu: np.ndarray, sigma: np.ndarray, ensemble: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Exact log-moments of ``z_k[a] = x_k[i] x_k[j]`` (MATH.md section 2, eq. [22]).
+    """Exact log-moments of ``z_k[a] = x_k[i] x_k[j]`` (docs/theory.md §2, eq. [22]).
 
     Parameters
     ----------
@@ -213,7 +213,7 @@ def _symmetric(pairs: np.ndarray, n: int) -> np.ndarray:
 
 
 def _stacked_log_moments(mu: np.ndarray, sigma: np.ndarray, ens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Log-moments of ``z_k`` (MATH.md section 2, eq. [22]) for a stack of B cases of equal shapes.
+    """Log-moments of ``z_k`` (docs/theory.md §2, eq. [22]) for a stack of B cases of equal shapes.
 
     Parameters
     ----------
@@ -251,7 +251,7 @@ def _stacked_log_moments(mu: np.ndarray, sigma: np.ndarray, ens: np.ndarray) -> 
 
 
 def _scaled_moments(log_e: np.ndarray, expm1_c: np.ndarray, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """``(ln M1, V / (M1 M1^T))`` over the patterns selected by ``keep``, in log space (MATH.md section 2).
+    """``(ln M1, V / (M1 M1^T))`` over the patterns selected by ``keep``, in log space (docs/theory.md §2).
 
     ``log_e`` has shape (B, N, n); ``expm1_c`` is ``expm1(c_k)`` on the pairs of
     :func:`_pairs`, shape (B, P, N), or (B, P) when all patterns share one
@@ -284,7 +284,7 @@ def _scaled_moments(log_e: np.ndarray, expm1_c: np.ndarray, keep: np.ndarray | N
 
 
 def _fw_log_params(log_e: np.ndarray, expm1_c: np.ndarray, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """``(ln M1, Sigma_w)`` with ``Sigma_w = log1p(V / (M1 M1^T))`` (MATH.md section 3) as (B, n, n); see :func:`_scaled_moments`."""
+    """``(ln M1, Sigma_w)`` with ``Sigma_w = log1p(V / (M1 M1^T))`` (docs/theory.md §3) as (B, n, n); see :func:`_scaled_moments`."""
     log_m1, ratio = _scaled_moments(log_e, expm1_c, keep)
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma_w = _symmetric(np.log1p(ratio), log_e.shape[2])
@@ -302,7 +302,7 @@ def _case_log_moments(case: Case) -> tuple[np.ndarray, np.ndarray]:
 
 
 def weight_moments(mu: Any, sigma: Any, ensemble: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Exact first and second moments of the ensemble's weights (MATH.md section 2).
+    """Exact first and second moments of the ensemble's weights (docs/theory.md §2).
 
     ``M1[a] = sum_k exp(m_k[a] + c_k[a, a] / 2)`` (eq. [24]) and
     ``V[a, b] = sum_k e_k[a] e_k[b] (exp(c_k[a, b]) - 1)`` (eqs. [25, 31-34]).
@@ -324,7 +324,7 @@ def weight_moments(mu: Any, sigma: Any, ensemble: Any) -> tuple[np.ndarray, np.n
 
 
 def fenton_wilkinson_params(mu: Any, sigma: Any, ensemble: Any, exclude: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Moment-matched log-normal ``(mu_w, Sigma_w)`` of ``w_S`` (MATH.md section 3).
+    """Moment-matched log-normal ``(mu_w, Sigma_w)`` of ``w_S`` (docs/theory.md §3).
 
     Parameters
     ----------
@@ -503,7 +503,7 @@ def _result_from_core(core: dict[str, np.ndarray], b: int, n_patterns: int) -> F
 def fenton_wilkinson_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any) -> FWResult:
     """FW information with its parameters, validity status and the authors' value.
 
-    Implements MATH.md sections 3-4 (the paper's eqs. [10, 16, 20]).
+    Implements docs/theory.md §§3-4 (the paper's eqs. [10, 16, 20]).
 
     Parameters
     ----------
@@ -544,7 +544,7 @@ def _warn_for(result: FWResult, stacklevel: int = 3) -> None:
 
 
 def mutual_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any) -> float:
-    """``I_FW(w_S ; x_l)`` in nats (MATH.md section 3, the paper's eqs. [10, 16, 20]).
+    """``I_FW(w_S ; x_l)`` in nats (docs/theory.md §3, the paper's eqs. [10, 16, 20]).
 
     Parameters
     ----------

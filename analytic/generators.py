@@ -1,4 +1,4 @@
-"""The paper's simulation sets and random ensembles (MATH.md section 6, paper §5.1).
+"""The paper's simulation sets and random ensembles (docs/theory.md §6, paper §5.1).
 
 Each generator is seeded (an int, a ``SeedSequence`` or a ``numpy.random.Generator``).
 Batch generators give every case its own child ``SeedSequence``, so case ``t``

@@ -3,7 +3,7 @@
 Every public entry point of synmi funnels its ``(mu, sigma, ensemble, pattern)``
 arguments through :func:`validate_case`, so that bad input raises a
 ``ValueError`` naming the offending argument instead of a silent NaN or a crash
-deep inside numpy (DEVELOPERS.md).  The model is MATH.md section 1:
+deep inside numpy.  The model is docs/theory.md §1:
 ``ln x_k ~ Normal(mu_k, Sigma_k)``, ``k = 0 … N-1``, each ``d``-dimensional, and
 an ensemble of ``n`` distinct unordered connections ``(i, j)``, ``i != j``.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +27,7 @@ PSD_RTOL = 1e-8
 
 @dataclass(frozen=True)
 class Case:
-    """A validated pattern set, ensemble and target pattern (MATH.md section 1).
+    """A validated pattern set, ensemble and target pattern (docs/theory.md §1).
 
     Attributes
     ----------
@@ -218,7 +218,7 @@ def _check_covariances(sigma: np.ndarray) -> None:
 
 def validate_case(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, meta: dict | None = None,
                   check_covariance: bool = True) -> Case:
-    """Validate the arguments of every synmi entry point (MATH.md section 1).
+    """Validate the arguments of every synmi entry point (docs/theory.md §1).
 
     Parameters
     ----------

@@ -3,7 +3,7 @@
 Part 1 compares, side by side in one run, at ``n = 20`` connections, ``N = 50``
 patterns and ``d = 20`` neurons (a set-3 case):
 
-* ``naive_fw``: MATH.md sections 2-3 written as one would first write them,
+* ``naive_fw``: docs/theory.md §§2-3 written as one would first write them,
   plain nested Python loops over connections ``a``, ``b`` and patterns ``k``
   (linear space, ``math.exp``/``math.log``; fine for set-3 scales, where every
   log-moment is far below 700), and a numpy determinant at the end;
@@ -36,7 +36,7 @@ from synmi import analytic  # noqa: E402
 
 
 def naive_fw(mu, sigma, ensemble, pattern):
-    """``I_FW(w_S ; x_l)`` by nested Python loops (MATH.md sections 2-3).
+    """``I_FW(w_S ; x_l)`` by nested Python loops (docs/theory.md §§2-3).
 
     ``sigma`` is ``(N, d, d)``.  Returns the value (``nan`` if a determinant is
     not positive).

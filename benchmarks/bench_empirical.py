@@ -18,7 +18,7 @@ joint kNN query.
 
 Part 3, accuracy at equal sample size on a Gaussian analogue with known truth:
 ``W = Z + R``, ``Z``, ``R`` independent ``n``-dimensional Gaussians,
-``I(W; Z) = (1/2) ln(det C_W / det C_R)`` (the structure of MATH.md section 2):
+``I(W; Z) = (1/2) ln(det C_W / det C_R)`` (the structure of docs/theory.md §2):
 KSG on ``(W, Z)`` against the entropy difference ``h(W) - h(R)`` on the same draws.
 
 Part 4, the sampler: ``M = 10^6`` draws for ``n = 20``, ``N = 50``, ``d = 20``; time
@@ -55,8 +55,10 @@ import npeet_plus  # noqa: E402
 import npeet_plus.estimators as npeet_est  # noqa: E402
 from scipy.spatial import cKDTree  # noqa: E402
 
-from synmi import analytic  # noqa: E402
-from synmi import empirical  # noqa: E402
+from synmi import (
+    analytic,  # noqa: E402
+    empirical,  # noqa: E402
+)
 from synmi.empirical._checks import child, generator, root_sequence  # noqa: E402
 from synmi.empirical.estimate import _prepared  # noqa: E402
 from synmi.empirical.estimators import _count_within, knn_radius  # noqa: E402

@@ -1,4 +1,4 @@
-"""synmi.empirical: Monte Carlo ground truth for the synaptic information (MATH.md sections 2 and 7).
+"""synmi.empirical: Monte Carlo ground truth for the synaptic information (docs/theory.md §§2 and 7).
 
 Public API
 ----------

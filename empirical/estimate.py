@@ -1,6 +1,6 @@
 """Monte Carlo estimates of the true ``I(w_S ; x_l)`` and their Gaussian calibration.
 
-MATH.md section 2 gives two exact routes, both used here on samples from
+docs/theory.md §2 gives two exact routes, both used here on samples from
 :func:`empirical.sample_hebbian`:
 
 * ``I(w_S ; x_l) = I(ln w_S ; ln z_l)`` (reduction to the ``n``-dimensional
@@ -52,7 +52,7 @@ DEGENERATE_RTOL = 1e-10
 
 @dataclass(frozen=True)
 class CalibrationResult:
-    """An estimator's bias on jointly Gaussian data with known truth (MATH.md section 7, "Calibration").
+    """An estimator's bias on jointly Gaussian data with known truth (docs/theory.md §7, "Calibration").
 
     Attributes
     ----------
@@ -269,7 +269,7 @@ def _calibrate(method: str, cov: np.ndarray, n_x: int, n_samples: int, replicate
 
 def gaussian_calibration(method: str, cov: Any, n_x: Any, n_samples: Any, replicates: Any, seed: Any,
                          k: Any = 3, workers: Any = 1) -> CalibrationResult:
-    """Bias and spread of an estimator on jointly Gaussian data with known truth (MATH.md section 7).
+    """Bias and spread of an estimator on jointly Gaussian data with known truth (docs/theory.md §7).
 
     ``(X, Y) ~ Normal(0, cov)`` with ``X`` the first ``n_x`` coordinates, drawn
     ``n_samples`` times in each of ``replicates`` independent replicates, and
@@ -339,7 +339,7 @@ def estimate_mi(mu: Any, sigma: Any, ensemble: Any, pattern: Any, n_samples: Any
                 method: str = "entropy_difference", replicates: Any = 5, k: Any = 3, n_jobs: Any = 1,
                 calibrate: bool = False, *, confidence: Any = 0.95,
                 chunk_size: Any = DEFAULT_CHUNK_SIZE) -> MIEstimate:
-    """Monte Carlo estimate of the true ``I(w_S ; x_l)`` in nats (MATH.md sections 2 and 7).
+    """Monte Carlo estimate of the true ``I(w_S ; x_l)`` in nats (docs/theory.md §§2 and 7).
 
     Parameters
     ----------

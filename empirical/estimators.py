@@ -1,6 +1,6 @@
 """Nearest-neighbour and spacing estimators of information and entropy (nats).
 
-Implements the estimators of MATH.md section 7:
+Implements the estimators of docs/theory.md §7:
 
 * :func:`ksg_mi` -- Kraskov, Stögbauer & Grassberger (2004), "Estimating mutual
   information", Phys. Rev. E 69, 066138, estimator 1 (their eq. 8), max-norm;
@@ -155,7 +155,7 @@ def _workers(workers: Any) -> int:
 
 
 def ksg_mi(x: Any, y: Any, k: Any = 3, workers: Any = 1, *, standardize: bool = False) -> float:
-    """Mutual information ``I(X; Y)`` in nats, KSG estimator 1 (MATH.md section 7).
+    """Mutual information ``I(X; Y)`` in nats, KSG estimator 1 (docs/theory.md §7).
 
     ``I = psi(k) + psi(M) - < psi(n_x + 1) + psi(n_y + 1) >`` (Kraskov, Stögbauer &
     Grassberger 2004, Phys. Rev. E 69, 066138, eq. 8), where ``eps_i`` is the
@@ -217,7 +217,7 @@ def ksg_mi(x: Any, y: Any, k: Any = 3, workers: Any = 1, *, standardize: bool = 
 
 
 def kl_entropy(x: Any, k: Any = 3, workers: Any = 1, *, standardize: bool = False) -> float:
-    """Differential entropy ``h(X)`` in nats, Kozachenko-Leonenko estimator (MATH.md section 7).
+    """Differential entropy ``h(X)`` in nats, Kozachenko-Leonenko estimator (docs/theory.md §7).
 
     ``h = psi(M) - psi(k) + D ln 2 + (D / M) sum_i ln eps_i`` with ``eps_i`` the
     max-norm distance to the ``k``-th neighbour (a max-norm ball of radius ``eps``
@@ -280,7 +280,7 @@ def _correa_chunked(s: np.ndarray, m: int) -> float:
 
 
 def entropy_1d(x: Any, method: str = "vasicek", window_length: Any = None) -> float:
-    """Differential entropy of a scalar sample by m-spacings (MATH.md section 7, "one dimension").
+    """Differential entropy of a scalar sample by m-spacings (docs/theory.md §7, "one dimension").
 
     Parameters
     ----------

@@ -1,11 +1,11 @@
-"""Monte Carlo draws of the Hebbian weights (MATH.md sections 1-2).
+"""Monte Carlo draws of the Hebbian weights (docs/theory.md §§1-2).
 
 ``ln x_k ~ Normal(mu_k, Sigma_k)`` independently over patterns ``k``, and
 ``w[a] = sum_k z_k[a]`` with ``z_k[a] = x_k[i] x_k[j]`` for the connection
 ``a = (i, j)``.  Only the neurons ``V(S)`` touched by the ensemble matter
-(MATH.md section 2, "context invariance"), and :func:`sample_hebbian` draws
+(docs/theory.md §2, "context invariance"), and :func:`sample_hebbian` draws
 nothing else.  ``(ln z_k[a])_a`` is jointly Gaussian with mean ``m_k`` and covariance ``c_k``
-(MATH.md section 2, eq. [22]; :func:`analytic.fenton_wilkinson.connection_log_moments`),
+(docs/theory.md §2, eq. [22]; :func:`analytic.fenton_wilkinson.connection_log_moments`),
 so ``ln z_k = m_k + F_k g`` with ``F_k F_k^T = c_k`` takes ``rank(c_k) <= min(n, |V(S)|)``
 standard normals ``g`` per pattern and draw, one matrix product and ``n``
 exponentials.  (Drawing ``ln x_k[V]`` and multiplying ``x_k[i] x_k[j]`` needs as
@@ -67,7 +67,7 @@ DEFAULT_CHUNK_SIZE = 2**16
 
 @dataclass(frozen=True)
 class HebbianSample:
-    """``M`` independent draws of an ensemble's weights split by pattern (MATH.md section 2).
+    """``M`` independent draws of an ensemble's weights split by pattern (docs/theory.md §2).
 
     Attributes
     ----------
@@ -147,7 +147,7 @@ def _make_plan(means: np.ndarray, covs: np.ndarray, shared: bool, extra_per_row:
 
 
 def _case_plan(case: Case) -> _Plan:
-    """Connection-level plan: ``ln z_k ~ Normal(m_k, c_k)`` (MATH.md section 2, eq. [22])."""
+    """Connection-level plan: ``ln z_k ~ Normal(m_k, c_k)`` (docs/theory.md §2, eq. [22])."""
     m, c = connection_log_moments(case.mu, case.sigma, case.ensemble)
     return _make_plan(m, c, case.shared_sigma)
 
@@ -245,7 +245,7 @@ def _check_sampling_args(n_samples: Any, chunk_size: Any, n_jobs: Any) -> tuple[
 
 def sample_hebbian(mu: Any, sigma: Any, ensemble: Any, pattern: Any, n_samples: Any, seed: Any, *,
                    chunk_size: Any = DEFAULT_CHUNK_SIZE, n_jobs: Any = 1) -> HebbianSample:
-    """Draw an ensemble's weights ``w_S``, split into ``z_l`` and ``w_S^(-l)`` (MATH.md section 2).
+    """Draw an ensemble's weights ``w_S``, split into ``z_l`` and ``w_S^(-l)`` (docs/theory.md §2).
 
     Parameters
     ----------
@@ -293,7 +293,7 @@ def sample_hebbian(mu: Any, sigma: Any, ensemble: Any, pattern: Any, n_samples: 
 
 def sample_weight_matrices(mu: Any, sigma: Any, n_samples: Any, seed: Any, *, chunk_size: Any = DEFAULT_CHUNK_SIZE,
                            n_jobs: Any = 1) -> np.ndarray:
-    """Draw full Hebbian weight matrices ``W = sum_k x_k x_k^T`` with zero diagonal (MATH.md section 1, eq. [2]).
+    """Draw full Hebbian weight matrices ``W = sum_k x_k x_k^T`` with zero diagonal (docs/theory.md §1, eq. [2]).
 
     Parameters
     ----------

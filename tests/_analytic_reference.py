@@ -1,6 +1,6 @@
-"""Independent reference for the Fenton-Wilkinson information (MATH.md sections 2-3).
+"""Independent reference for the Fenton-Wilkinson information (docs/theory.md §§2-3).
 
-Written from MATH.md alone, as plain nested Python loops in *linear* space
+Written from docs/theory.md alone, as plain nested Python loops in *linear* space
 (``math.exp``/``math.log``, no log-sum-exp, no vectorisation), so that it shares
 no code and no numerical strategy with ``analytic``.  It is only accurate where
 the linear-space moments fit comfortably in a double (|log-moment| << 700) and
@@ -22,7 +22,7 @@ def sigma_of(sigma, k):
 
 
 def log_moments(mu, sigma, ensemble, k):
-    """``m_k[a]`` and ``c_k[a, b]`` of MATH.md section 2 (eq. [22]) as nested lists."""
+    """``m_k[a]`` and ``c_k[a, b]`` of docs/theory.md §2 (eq. [22]) as nested lists."""
     s = sigma_of(sigma, k)
     m = [float(mu[k][i] + mu[k][j]) for (i, j) in ensemble]
     c = [[float(s[i][ip] + s[i][jp] + s[j][ip] + s[j][jp]) for (ip, jp) in ensemble]
@@ -31,7 +31,7 @@ def log_moments(mu, sigma, ensemble, k):
 
 
 def moments(mu, sigma, ensemble, patterns):
-    """``M1[a]`` and ``V[a, b]`` summed over ``patterns`` (MATH.md section 2, eqs. [24, 25])."""
+    """``M1[a]`` and ``V[a, b]`` summed over ``patterns`` (docs/theory.md §2, eqs. [24, 25])."""
     n = len(ensemble)
     m1 = [0.0] * n
     v = [[0.0] * n for _ in range(n)]
@@ -46,7 +46,7 @@ def moments(mu, sigma, ensemble, patterns):
 
 
 def fw_params(m1, v):
-    """Moment-matched log-normal (MATH.md section 3)."""
+    """Moment-matched log-normal (docs/theory.md §3)."""
     n = len(m1)
     sw = np.empty((n, n))
     for a in range(n):

@@ -1,4 +1,4 @@
-"""Values of the Fenton-Wilkinson information (MATH.md sections 2-3, issue 2).
+"""Values of the Fenton-Wilkinson information (docs/theory.md §§2-3, issue 2).
 
 Expected values come from closed forms written out here or from the independent
 loop reference in ``_analytic_reference.py`` (linear space, plain Python), never
@@ -21,10 +21,10 @@ import warnings
 
 import numpy as np
 import pytest
+from _analytic_reference import moments, random_case, random_psd, reference
 
 from synmi import analytic
 from synmi.analytic import Status
-from _analytic_reference import moments, random_case, random_psd, reference
 
 RTOL = 1e-9
 
@@ -138,7 +138,7 @@ def test_matches_loop_reference(seed, N, d, n, scale, shared, target):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_n1_general_code_equals_single_connection_formula(seed):
-    # MATH.md section 3, [10]: I = mu_w - mu_w^(-l) + (1/2) ln(s^2 / s_rest^2), with the
+    # docs/theory.md §3, [10]: I = mu_w - mu_w^(-l) + (1/2) ln(s^2 / s_rest^2), with the
     # scalar moments M1, V of one connection computed by the reference loops.
     rng = np.random.default_rng(100 + seed)
     N, d = int(rng.integers(2, 10)), int(rng.integers(4, 8))
@@ -182,8 +182,8 @@ def lognormal_moments(mu_w, sigma_w):
 
 @pytest.mark.parametrize("seed,shared", [(10, False), (11, True), (12, False), (13, True)])
 def test_fitted_lognormal_reproduces_m1_and_v(seed, shared):
-    # MATH.md section 3: the fitted log-normal has exactly the first and second moments
-    # of MATH.md section 2 (computed here by independent loops), with and without pattern l.
+    # docs/theory.md §3: the fitted log-normal has exactly the first and second moments
+    # of docs/theory.md §2 (computed here by independent loops), with and without pattern l.
     rng = np.random.default_rng(seed)
     N = 7
     mu, sigma, ens = random_case(rng, N, 8, 6, scale=float(rng.uniform(0.2, 1.5)), shared=shared)
@@ -325,7 +325,7 @@ def test_permute_other_patterns(case_6):
 
 
 def test_neurons_outside_ensemble_do_not_matter(case_6):
-    # context invariance (MATH.md section 2): append 3 neurons correlated with the old ones
+    # context invariance (docs/theory.md §2): append 3 neurons correlated with the old ones
     mu, sigma, ens, l = case_6
     rng = np.random.default_rng(3)
     N, d = mu.shape
@@ -399,7 +399,7 @@ def _extreme_sigma(rng, N, d, top=25.0):
 def test_extreme_scales_shift_invariance(seed):
     # Adding s to every neuron's mu in every pattern multiplies each z_k[a] by e^{2s}:
     # Sigma_w, Sigma_w^(-l) and I are unchanged, mu_w and mu_w^(-l) shift by 2 s exactly
-    # (MATH.md section 3).  At |mu| <= 50 this is where naive linear-space code
+    # (docs/theory.md §3).  At |mu| <= 50 this is where naive linear-space code
     # overflows or underflows (e^{2*50 + 4*25/2} ~ e^150 per term, squared in V).
     # Tolerance: the log-space shift moves the log-weights by ~100, so p_k = exp(log_e - ln M1)
     # carries absolute rounding ~1e-14; 1e-10 relative is ample and still tight.

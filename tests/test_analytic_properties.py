@@ -10,7 +10,7 @@ scale (up to |mu| = 10).  Properties:
 * ``mutual_information`` warns with a synmi warning exactly when flagged;
 * the status agrees with independent eigenvalues of the returned matrices;
 * valid values agree with the independent linear-space loop reference;
-* the invariances of MATH.md section 2 hold.
+* the invariances of docs/theory.md §2 hold.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ import os
 import warnings
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings, strategies as st
+from _analytic_reference import reference
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from synmi import analytic
 from synmi.analytic import Status, SynmiWarning
-from _analytic_reference import reference
 
 # 60 examples per property keep the analytic tests well under a minute; set
 # SYNMI_HYPOTHESIS_EXAMPLES for a deeper search.

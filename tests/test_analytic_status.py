@@ -1,4 +1,4 @@
-"""Validity status of the FW information on deliberately constructed cases (MATH.md section 4).
+"""Validity status of the FW information on deliberately constructed cases (docs/theory.md §4).
 
 Each case is built by hand so that the property that decides its status can be
 checked independently (with the loop reference of ``_analytic_reference.py``
@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _analytic_reference import random_psd, reference
 
 from synmi import analytic
 from synmi.analytic import (
@@ -21,7 +22,6 @@ from synmi.analytic import (
     Status,
     SynmiWarning,
 )
-from _analytic_reference import random_psd, reference
 
 
 def no_synmi_warning(fn, *args):
@@ -45,7 +45,7 @@ def test_single_pattern_is_infinite(ens):
     assert "N = 1" in res.reason
     assert not res.is_valid
     assert math.isnan(res.authors_value) and res.authors_kept is False
-    # the full-ensemble log-normal of one pattern is exact: Sigma_w = c (MATH.md section 2)
+    # the full-ensemble log-normal of one pattern is exact: Sigma_w = c (docs/theory.md §2)
     ref = reference(mu, sigma, ens, 0)
     assert np.allclose(res.sigma_w, ref["sigma_w"], rtol=1e-12)
     with pytest.warns(InfiniteInformationWarning, match="N = 1"):
@@ -182,7 +182,7 @@ def test_indefinite_rest_only():
 def test_both_indefinite_authors_keep_it():
     # A tiny third pattern as target: both matrices indefinite with negative determinants,
     # so det A / det B > 0 and the authors' procedure returns (and keeps) a positive number.
-    # The harness must still say nan / indefinite (MATH.md section 4).
+    # The harness must still say nan / indefinite (docs/theory.md §4).
     mu = np.vstack([IND_MU, [-3.0, -3.0, -3.0]])
     sigma = np.concatenate([IND_SIGMA, np.diag([0.01, 2.0, 2.0])[None]])
     ref = reference(mu, sigma, IND_ENS, 2)

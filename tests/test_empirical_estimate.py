@@ -1,4 +1,4 @@
-"""Tests of empirical.estimate_mi and empirical.gaussian_calibration (MATH.md sections 2 and 7).
+"""Tests of empirical.estimate_mi and empirical.gaussian_calibration (docs/theory.md §§2 and 7).
 
 Agreement tolerances are 3 combined standard errors, sqrt(se_a^2 + se_b^2),
 each the replicate standard deviation over sqrt(replicates) (seeds fixed, so
@@ -34,7 +34,7 @@ def _n1_cases():
 @pytest.mark.parametrize("name, mu, sigma, ens, pattern", _n1_cases())
 def test_n1_estimators_agree(name, mu, sigma, ens, pattern):
     """KSG on (ln w, ln z_l), KL entropy difference and the spacing entropy difference
-    estimate the same I(w ; x_l) (MATH.md section 2) at information levels 0.07-0.39 nats."""
+    estimate the same I(w ; x_l) (docs/theory.md §2) at information levels 0.07-0.39 nats."""
     est = {m: estimate_mi(mu, sigma, ens, pattern, 100_000, 3, method=m, replicates=4) for m in METHODS_N1}
     for a, b in itertools.combinations(METHODS_N1, 2):
         gap = abs(est[a].value - est[b].value)

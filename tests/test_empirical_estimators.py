@@ -1,4 +1,4 @@
-"""Tests of the estimators in empirical.estimators (MATH.md section 7).
+"""Tests of the estimators in empirical.estimators (docs/theory.md §7).
 
 Accuracy tests use jointly Gaussian data with closed-form information or entropy
 and compare the mean of R independent replicates with the truth in units of its
@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import math
 
+import npeet_plus
+import npeet_plus.estimators as npeet_est
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-import npeet_plus
-import npeet_plus.estimators as npeet_est
 from synmi.empirical import entropy_1d, kl_entropy, ksg_mi, npeet_mi, sklearn_mi
 from synmi.empirical.estimators import _count_1d, _count_within
 

@@ -1,6 +1,6 @@
-"""Tests of empirical.sample_hebbian / sample_weight_matrices (MATH.md sections 1-2).
+"""Tests of empirical.sample_hebbian / sample_weight_matrices (docs/theory.md §§1-2).
 
-Moment checks compare sample statistics with the exact moments of MATH.md
+Moment checks compare sample statistics with the exact moments of docs/theory.md
 section 2 (analytic.weight_moments, analytic.connection_log_moments) in units of
 their standard errors, estimated from the same sample (the standard error of a
 sample covariance is the standard deviation of the centred products over
@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from synmi.analytic import connection_log_moments, exchangeable_covariance, weight_moments
+from synmi.analytic.inputs import validate_case
 from synmi.empirical import HebbianSample, sample_hebbian, sample_weight_matrices
 from synmi.empirical.sampling import _case_plan
-from synmi.analytic.inputs import validate_case
 
 Z_MAX = 4.5
 
@@ -117,7 +117,7 @@ def test_seed_forms():
 
 
 def test_only_the_ensembles_neurons_are_drawn():
-    """Context invariance (MATH.md section 2): neurons outside V(S) change nothing, bit for bit."""
+    """Context invariance (docs/theory.md §2): neurons outside V(S) change nothing, bit for bit."""
     rng = np.random.default_rng(2)
     n_patterns, dim = 4, 8
     mu = rng.uniform(-1, 1, (n_patterns, dim))

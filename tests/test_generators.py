@@ -1,4 +1,4 @@
-"""The paper's simulation sets and random ensembles (MATH.md section 6, issue 2).
+"""The paper's simulation sets and random ensembles (docs/theory.md §6, issue 2).
 
 Distributions are checked from the generated matrices themselves where they can
 be (e.g. ``sigma`` and ``rho`` of set 1 are read off ``Sigma``), with statistical

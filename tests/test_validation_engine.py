@@ -8,7 +8,6 @@ test is about the engine's bookkeeping (the estimators are tested in
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,11 +17,12 @@ import pytest
 
 from synmi import analytic
 from synmi.empirical import MIEstimate
-from synmi.validation import engine, sweeps
-from synmi.validation.approximations import load_approximation
-from synmi.validation.config import parse_config, run_sweep_config
-from synmi.validation.engine import EstimationConfig, case_hash, compare_case
-from synmi.validation.trends import linear_fit, power_law_fit
+from synmi.validation.engine import comparison as engine
+from synmi.validation.engine import sweeps
+from synmi.validation.engine.approximations import load_approximation
+from synmi.validation.engine.comparison import EstimationConfig, case_hash, compare_case
+from synmi.validation.engine.config import parse_config, run_sweep_config
+from synmi.validation.engine.trends import linear_fit, power_law_fit
 
 
 def _fake_estimate(case, method, n_samples, config, seed):

@@ -88,7 +88,7 @@ def _cmd_mi(args: argparse.Namespace) -> int:
     print(f"I_FW(w_S ; x_l) = {res.value:.6g} nats ({res.value / np.log(2):.6g} bits)")
     print(f"status: {res.status.value} -- {res.reason}")
     print(f"authors' procedure: {res.authors_value:.6g} nats ({'kept' if res.authors_kept else 'dropped'})")
-    print("FW log-normal of w_S (MATH.md section 3):")
+    print("FW log-normal of w_S (docs/theory.md §3):")
     print(f"  mu_w = {_fmt_matrix(res.mu_w)}")
     print(f"  Sigma_w =\n{_fmt_matrix(res.sigma_w)}")
     print("FW log-normal of w_S^(-l):")
@@ -98,7 +98,7 @@ def _cmd_mi(args: argparse.Namespace) -> int:
 
 
 def _estimation_config(args: argparse.Namespace):
-    from .engine import EstimationConfig
+    from .engine.comparison import EstimationConfig
 
     kw: dict[str, Any] = {}
     for name in ("n_samples", "replicates", "seed", "method"):
@@ -133,7 +133,7 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from .engine import compare_case
+    from .engine.comparison import compare_case
 
     case = load_case(args.case)
     config = _estimation_config(args)
@@ -154,7 +154,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from .config import run_sweep_config
+    from .engine.config import run_sweep_config
 
     try:
         table = run_sweep_config(args.config, out_dir=args.out, n_jobs=args.n_jobs, scheduler=args.scheduler)

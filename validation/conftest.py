@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from synmi.validation.approximations import DEFAULT_APPROXIMATION, load_approximation
+from synmi.validation.engine.approximations import DEFAULT_APPROXIMATION, load_approximation
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -50,7 +50,8 @@ class SuiteData:
     def __init__(self, tier: str, approximation) -> None:
         import os
 
-        from synmi.validation import report, sweeps
+        from synmi.validation import report
+        from synmi.validation.engine import sweeps
 
         self.tier = tier
         self.config = report.suite_config(tier)
@@ -65,7 +66,7 @@ class SuiteData:
         self.table = self.judge(approximation)
 
     def judge(self, approximation):
-        from synmi.validation import sweeps
+        from synmi.validation.engine import sweeps
 
         return sweeps.judge_table(self.truths, self.cases, approximation, self.estimation.z)
 

@@ -1,4 +1,4 @@
-"""The supplement's claims (MATH.md section 5) against the Monte Carlo truth.
+"""The supplement's claims (docs/theory.md §5) against the Monte Carlo truth.
 
 Each claim is one test; its verdict comes from the decision rules fixed in
 ``validation/claims.py`` and its failure message carries the measured numbers.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from synmi.validation import claims as claims_mod
+from synmi.validation.engine import claims as claims_mod
 
 #: Claims the data refute for the FW approximation, with the evidence measured
 #: on the quick tier (``pytest validation/``, 2026-11-24).  Filled from runs, never guessed.

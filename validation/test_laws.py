@@ -1,13 +1,13 @@
 """Property-based checks of the approximation under test (validation issue, item 5).
 
 The true information ``I(w_S ; x_l)`` obeys four laws that follow from the
-model alone (MATH.md sections 1-2 and 4; :mod:`validation.laws` states and
+model alone (docs/theory.md §§1-2 and 4; :mod:`validation.laws` states and
 proves each): non-negativity, monotonicity in the ensemble, data processing in
 ``N`` (an extra independent pattern adds information about nothing) and equal
 values for patterns with equal distributions.  For each law this module
 
 * measures how often the approximation breaks it over simulation sets 1-3
-  (MATH.md section 6; ``quick`` tier 400 cases per set, ``full`` tier 2000),
+  (docs/theory.md §6; ``quick`` tier 400 cases per set, ``full`` tier 2000),
   with Wilson 95% intervals, undefined values (``nan``) counted apart;
 * searches small cases of the paper's regimes with hypothesis and shrinks the
   first violation to a minimal counterexample (quick tier: the set-3 regime,
@@ -45,8 +45,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from synmi.validation import laws
-from synmi.validation.approximations import approximation_name, load_approximation
+from synmi.validation.engine import laws
+from synmi.validation.engine.approximations import approximation_name, load_approximation
 
 SETS = ("set1", "set2", "set3")
 SEED = 2024
@@ -139,7 +139,7 @@ def _assert_law(law: str, approximation, tier: str, rates: pd.DataFrame) -> None
 
 @recorded(EVIDENCE["non_negativity"])
 def test_non_negativity(approximation, tier, law_rates):
-    """``I >= 0`` (MATH.md section 4)."""
+    """``I >= 0`` (docs/theory.md §4)."""
     _assert_law("non_negativity", approximation, tier, law_rates[1])
 
 
@@ -151,13 +151,13 @@ def test_ensemble_monotonicity(approximation, tier, law_rates):
 
 @recorded(EVIDENCE["data_processing_N"])
 def test_data_processing_in_N(approximation, tier, law_rates):
-    """Appending an independent pattern never adds information (MATH.md section 2)."""
+    """Appending an independent pattern never adds information (docs/theory.md §2)."""
     _assert_law("data_processing_N", approximation, tier, law_rates[1])
 
 
 # Minimal counterexamples to the three laws, found for I_FW on 2026-11-24 by
 # shrink_counterexample(analytic.mutual_information, law, regime, max_examples=M[, min_eigenvalue=0.05]).
-# The true information obeys each law exactly on each of these inputs (MATH.md section 2).
+# The true information obeys each law exactly on each of these inputs (docs/theory.md §2).
 _Z2, _Z3 = [0.0, 0.0], [0.0, 0.0, 0.0]
 _I2 = [[0.05, 0.0], [0.0, 0.05]]
 PINNED = [

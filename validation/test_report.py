@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from synmi.validation.report import build_report
+from synmi.validation.report.build import build_report
 
 
 @pytest.fixture(scope="module")

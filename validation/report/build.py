@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +30,10 @@ import pandas as pd
 
 from synmi import analytic
 
-from .claims import ClaimResult, all_claims, estimator_agreement
-from .engine import EstimationConfig, case_hash
-from .paper import PAPER_SLOPES, census, paper_regressions, per_connection_information, set_table
-from .sweeps import SweepSpec, build_set_draws, build_sweep, provenance, run_cases
+from ..engine.claims import ClaimResult, all_claims, estimator_agreement
+from ..engine.comparison import EstimationConfig, case_hash
+from ..engine.paper import census, paper_regressions, per_connection_information, set_table
+from ..engine.sweeps import SweepSpec, build_set_draws, build_sweep, provenance, run_cases
 
 __all__ = ["ReportConfig", "TIERS", "build_report", "suite_config", "sweep_specs", "tier_cases"]
 
@@ -89,7 +88,7 @@ TIERS: dict[str, ReportConfig] = {
 
 
 def sweep_specs(cfg: ReportConfig) -> list[SweepSpec]:
-    """The one-axis sweeps of a tier (MATH.md section 5); base point ``d = 20``, ``N = 10``,
+    """The one-axis sweeps of a tier (docs/theory.md §5); base point ``d = 20``, ``N = 10``,
     ``lambda_max = base_scale``, ``rho = 0``, ``mu ~ U(-1, 1)``, target pattern 0; the
     ``n = 3`` scale sweeps use chain ensembles (connections sharing neurons), one with
     independent neurons and one with ``rho = 0.5`` and ``N = 3``, where ``Sigma_w`` has
@@ -221,7 +220,8 @@ def build_report(out_dir: str | os.PathLike = "reports", *, quick: bool = False,
     pathlib.Path
         The path of ``summary.json``.
     """
-    from . import figures, laws, writer
+    from ..engine import laws
+    from . import figures, writer
 
     cfg = TIERS["quick" if quick else "full"]
     out = Path(out_dir)

@@ -1,7 +1,7 @@
 """Sweeps: grids with one axis varied and the rest held, run resumably in parallel.
 
 A sweep is a list of :class:`analytic.Case` objects built from a base point and
-one varied axis (MATH.md section 5):
+one varied axis (docs/theory.md §5):
 
 ``scale``
     the log-variance scale ``lambda_max(Sigma)`` (exchangeable ``Sigma`` with
@@ -35,7 +35,7 @@ import platform
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,7 @@ from synmi import analytic
 from synmi.analytic.inputs import Case, validate_case
 
 from .approximations import Approximation, approximation_name
-from .engine import ROW_COLUMNS, EstimationConfig, case_hash, estimate_truth, evaluate_approximation, judge
+from .comparison import ROW_COLUMNS, EstimationConfig, case_hash, estimate_truth, evaluate_approximation, judge
 
 __all__ = ["SweepSpec", "make_exchangeable_case", "build_sweep", "build_set_draws", "run_cases", "run_truths",
            "judge_table", "provenance"]
@@ -155,7 +155,7 @@ def build_sweep(spec: SweepSpec) -> list[Case]:
 
 def build_set_draws(set_name: str, n_cases: int, seed: int, *, max_n: int | None = None,
                     max_patterns: int | None = None) -> list[Case]:
-    """Random cases of the paper's set 1, 2 or 3 (MATH.md section 6) for the comparison.
+    """Random cases of the paper's set 1, 2 or 3 (docs/theory.md §6) for the comparison.
 
     ``max_n`` and ``max_patterns`` cap the ensemble size and ``N`` (the sizes a
     Monte Carlo truth can resolve in the time budget); the caps are recorded in

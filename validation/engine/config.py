@@ -30,13 +30,12 @@ import time
 import tomllib
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from synmi.analytic.inputs import Case
 
-from .engine import EstimationConfig
+from .comparison import EstimationConfig
 from .sweeps import SweepSpec, build_set_draws, build_sweep, provenance, run_cases
 
 __all__ = ["parse_config", "cases_from_config", "run_sweep_config"]

@@ -1,4 +1,4 @@
-"""Verdicts on the supplement's claims (MATH.md section 5) from a table of compared cases.
+"""Verdicts on the supplement's claims (docs/theory.md §5) from a table of compared cases.
 
 The decision rules are fixed here and shared by the report and the test suite.
 Three were revised after the first quick-tier run, and the report says so:
@@ -251,7 +251,7 @@ def estimator_agreement(table: pd.DataFrame) -> dict[str, Any]:
 
 
 def all_claims(table: pd.DataFrame, *, seed: int = 0) -> dict[str, ClaimResult]:
-    """Every claim of MATH.md section 5 that the table's sweeps can speak to."""
+    """Every claim of docs/theory.md §5 that the table's sweeps can speak to."""
     out = {"scale": claim_scale(table, seed=seed), "N": claim_independent(table, "N", seed=seed),
            "mu_range": claim_independent(table, "mu_range", seed=seed), "n": claim_n(table, seed=seed),
            "rho": claim_rho(table, seed=seed)}

@@ -1,4 +1,4 @@
-"""Trend fits with 95 % confidence intervals (MATH.md section 5).
+"""Trend fits with 95 % confidence intervals (docs/theory.md §5).
 
 * :func:`power_law_fit` — exponent ``b`` of ``|err| ~ a x**b`` by OLS of
   ``ln|err|`` on ``ln x``, only over points whose error is resolved above the

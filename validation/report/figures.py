@@ -21,9 +21,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from .claims import ClaimResult  # noqa: E402
-from .paper import PAPER_SLOPES  # noqa: E402
-from .trends import linear_fit, power_law_fit  # noqa: E402
+from ..engine.claims import ClaimResult  # noqa: E402
+from ..engine.paper import PAPER_SLOPES  # noqa: E402
 
 __all__ = ["make_all"]
 

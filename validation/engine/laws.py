@@ -1,11 +1,11 @@
 """Laws of the true information, checked on an approximation (validation issue, item 5).
 
 The true information ``I(w_S ; x_l)`` obeys laws that follow from the model alone
-(MATH.md sections 1-2); an approximation such as ``I_FW`` (MATH.md section 3) may
+(docs/theory.md §§1-2); an approximation such as ``I_FW`` (docs/theory.md §3) may
 keep or break them:
 
 ``non_negativity``
-    ``I >= 0``: mutual information is never negative (MATH.md section 4).
+    ``I >= 0``: mutual information is never negative (docs/theory.md §4).
 ``ensemble_monotonicity``
     ``I(w_{S + a} ; x_l) >= I(w_S ; x_l)`` for a connection ``a`` not in ``S``:
     ``w_S`` is a function of ``w_{S + a}``, so adding a connection never loses
@@ -13,7 +13,7 @@ keep or break them:
 ``data_processing_N``
     Appending an independent pattern ``x_{N+1}`` never adds information about
     ``x_l``: the new weights are ``w_S + z_{N+1}[S]`` with ``z_{N+1}``
-    independent of ``(x_l, w_S)`` (MATH.md section 2), so
+    independent of ``(x_l, w_S)`` (docs/theory.md §2), so
     ``x_l -> w_S -> w_S + z_{N+1}`` is a Markov chain and
     ``I(w_S + z_{N+1} ; x_l) <= I(w_S ; x_l)``.
 ``equal_distribution_symmetry``
@@ -21,11 +21,11 @@ keep or break them:
     exchangeable in the model, so the ensemble holds equal information about
     either. ``I_FW`` keeps this by construction: its value depends on pattern
     ``l`` only through ``(m_l, c_l)`` and through the other patterns' sums
-    (MATH.md section 3), which are the same for either target.
+    (docs/theory.md §3), which are the same for either target.
 
 Each ``check_*`` function evaluates the approximation on a case and on its
 perturbation and returns a :class:`LawCheck`; :func:`law_violation_rates`
-counts violations over the paper's simulation sets (MATH.md section 6) with
+counts violations over the paper's simulation sets (docs/theory.md §6) with
 binomial confidence intervals; :func:`shrink_counterexample` uses hypothesis as
 a counterexample search over small cases in the paper's regimes and returns the
 shrunk (minimal) counterexample.
@@ -41,7 +41,7 @@ Every check has one of three outcomes:
     The values are defined and break the law by more than the tolerance.
 ``undefined``
     A value needed by the law is ``nan`` (e.g. ``I_FW`` of an indefinite
-    ``Sigma_w``, MATH.md section 4) or, for the laws comparing two values, not
+    ``Sigma_w``, docs/theory.md §4) or, for the laws comparing two values, not
     finite.  Such a case is neither a success nor a failure of the law: it is a
     failure of a different kind (the approximation has no value), counted
     separately.  Non-negativity accepts ``+inf`` (infinite information is not
@@ -142,7 +142,7 @@ class LawCheck:
     tolerance : float
         The floating-point slack used, ``RTOL * max(|before|, |after|) + ATOL``.
     status_before, status_after : str
-        Validity of each value: the FW status (MATH.md section 4) for the default
+        Validity of each value: the FW status (docs/theory.md §4) for the default
         approximation, otherwise the class of the value (``valid``,
         ``negative``, ``undefined`` for ``nan``, ``infinite``).
     """
@@ -261,7 +261,7 @@ def evaluate(approximation: Approximation, case: Any) -> tuple[float, str]:
     -------
     value : float
     status : str
-        The FW status (MATH.md section 4: ``valid``, ``negative``,
+        The FW status (docs/theory.md §4: ``valid``, ``negative``,
         ``indefinite``, ``singular``, ``infinite``) when ``approximation`` is the
         default ``I_FW`` (evaluated through
         :func:`analytic.fenton_wilkinson_information`, whose value is the same
@@ -305,7 +305,7 @@ def _replace(case: Case, **changes: Any) -> Case:
 
 def check_non_negativity(approximation: Approximation, case: Any, *,
                          base: tuple[float, str] | None = None) -> LawCheck:
-    """``I >= 0`` (MATH.md section 4: true mutual information is never negative).
+    """``I >= 0`` (docs/theory.md §4: true mutual information is never negative).
 
     ``nan`` is ``undefined``; ``+inf`` holds; a value below ``-ATOL`` is a violation.
     ``base`` reuses an already computed :func:`evaluate` result.
@@ -321,7 +321,7 @@ def check_ensemble_monotonicity(approximation: Approximation, case: Any, connect
                                 base: tuple[float, str] | None = None) -> LawCheck:
     """``I(w_{S + a} ; x_l) >= I(w_S ; x_l)``: adding a connection never loses information.
 
-    ``w_S`` is a function of ``w_{S + a}`` (MATH.md section 1), so this is the
+    ``w_S`` is a function of ``w_{S + a}`` (docs/theory.md §1), so this is the
     data-processing inequality over the ensemble.
 
     Parameters
@@ -344,7 +344,7 @@ def check_data_processing(approximation: Approximation, case: Any, extra_mu: Any
                           base: tuple[float, str] | None = None) -> LawCheck:
     """``I(w_S + z_{N+1} ; x_l) <= I(w_S ; x_l)``: an extra independent pattern adds no information.
 
-    The appended pattern's weights are independent of ``(x_l, w_S)`` (MATH.md
+    The appended pattern's weights are independent of ``(x_l, w_S)`` (docs/theory.md
     section 2), so ``x_l -> w_S -> w_S + z_{N+1}`` is a Markov chain.
 
     Parameters
@@ -396,7 +396,7 @@ def check_equal_distribution_symmetry(approximation: Approximation, case: Any, t
     Pattern ``twin`` is given the target's ``mu`` and ``Sigma``
     (:func:`symmetric_partner`); the law compares ``I(w_S ; x_l)`` with
     ``I(w_S ; x_twin)`` on that case.  ``I_FW`` keeps it by construction (module
-    docstring; MATH.md section 3), up to rounding.
+    docstring; docs/theory.md §3), up to rounding.
     """
     twin_case = symmetric_partner(case, twin)
     before = evaluate(approximation, twin_case)
@@ -419,7 +419,7 @@ def extra_connection(case: Any, rng: np.random.Generator) -> np.ndarray:
 
 
 def extra_pattern(case: Any, set_name: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray | None]:
-    """A pattern drawn like the others of ``set_name`` (MATH.md section 6).
+    """A pattern drawn like the others of ``set_name`` (docs/theory.md §6).
 
     ``mu ~ U(-1, 1)^d`` in every set; sets 1 and 2 share one covariance (returned
     as ``None``: the appended pattern uses it), set 3 draws its own
@@ -452,7 +452,7 @@ def law_checks(approximation: Approximation, set_name: str, n_cases: int, seed: 
     approximation : callable
         ``f(mu, sigma, ensemble, pattern) -> float``.
     set_name : {"set1", "set2", "set3"}
-        MATH.md section 6, through :func:`analytic.generate_set`.
+        docs/theory.md §6, through :func:`analytic.generate_set`.
     n_cases : int
     seed : int
         Seed of the case sequence; the perturbations (extra connection, extra
@@ -583,7 +583,7 @@ def _grid(lo: int, hi: int, scale: float):
 
 
 def _covariance_strategy(regime: str, dim: int, floor: float = 0.0):
-    """One covariance of the regime (MATH.md section 6), on a lattice of simple values.
+    """One covariance of the regime (docs/theory.md §6), on a lattice of simple values.
 
     ``set1``: exchangeable, ``sigma`` in {0.25, 0.5, …, 5}, ``rho`` in steps of
     0.05 within [-1/(d-1), 1].
@@ -626,7 +626,7 @@ def law_instances(law: str, regime: str, *, max_dim: int = 6, max_patterns: int 
                   min_eigenvalue: float = 0.0):
     """Hypothesis strategy of ``(case, perturbation)`` pairs for one law in one regime.
 
-    Small cases in the paper's regimes (MATH.md section 6, with ``d`` reduced so
+    Small cases in the paper's regimes (docs/theory.md §6, with ``d`` reduced so
     that counterexamples are small): ``d`` in ``3 … max_dim``, ``N`` in
     ``2 … max_patterns``, ``n`` in ``1 … max_connections``, ``mu`` in steps of
     1/8 within [-1, 1],
@@ -635,7 +635,7 @@ def law_instances(law: str, regime: str, *, max_dim: int = 6, max_patterns: int 
     small ``d``, ``N``, ``n``, the first connections, ``mu = 0`` and simple
     covariances; with ``min_eigenvalue = 0`` these include degenerate ones
     (zero variance: a deterministic pattern, a constant shift of ``w``; rank one:
-    equal components), which the model allows (MATH.md section 1: PSD).
+    equal components), which the model allows (docs/theory.md §1: PSD).
 
     Returns
     -------
@@ -711,7 +711,7 @@ def _instance_key(case: Case, perturbation: Mapping[str, Any]) -> tuple:
 def restrict_to_touched_neurons(law: str, case: Any, perturbation: Mapping[str, Any]) -> tuple[Case, dict]:
     """Drop the neurons that neither the ensemble nor the perturbation touches.
 
-    The information depends only on the neurons in ``V(S)`` (MATH.md section 2,
+    The information depends only on the neurons in ``V(S)`` (docs/theory.md §2,
     "context invariance"; for monotonicity ``V(S + a)``), and so does ``I_FW``,
     so this shrinks ``d`` without changing the values.  Neurons are renumbered
     in increasing order.
@@ -872,7 +872,7 @@ def law_survey(approximation: Approximation, n_cases: int = 2000, seed: int = 20
     ----------
     approximation : callable
     n_cases : int
-        Cases per set (MATH.md section 6).
+        Cases per set (docs/theory.md §6).
     seed : int
     sets : sequence of str
     laws : sequence of str
@@ -958,8 +958,8 @@ def minimal_counterexamples(approximation: Approximation, *, regimes: Sequence[s
 #: ``PYTHONHASHSEED`` of the interpreter that runs :func:`minimal_counterexamples`
 SEARCH_HASH_SEED = "0"
 
-_CHILD = ("import json, sys; from synmi.validation import laws; "
-          "from synmi.validation.approximations import load_approximation; "
+_CHILD = ("import json, sys; from synmi.validation.engine import laws; "
+          "from synmi.validation.engine.approximations import load_approximation; "
           "args = json.loads(sys.argv[1]); approximation = load_approximation(args.pop('approximation')); "
           "print(json.dumps(laws.minimal_counterexamples(approximation, isolated=False, **args)))")
 

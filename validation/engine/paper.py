@@ -1,11 +1,11 @@
 """The paper's own analyses, regenerated: validity census and regressions of ``ln I_FW``.
 
-MATH.md section 6 lists the paper's reported OLS regressions (1000 samples each):
+docs/theory.md §6 lists the paper's reported OLS regressions (1000 samples each):
 Fig. 2C (set 2) and 2D (set 3), ``ln I_FW`` on ``ln N``; Fig. 3C (set 2) and 3D
 (set 3), ``ln I_FW`` on ``ln n``; and Fig. 4, the per-connection information
 ``I / n`` against ``n`` (set 3).  Here each is recomputed on many more cases,
 twice: on valid cases only (both FW matrices positive definite, ``I_FW > 0``)
-and with the authors' filter (MATH.md section 4: the log-determinant ratio taken
+and with the authors' filter (docs/theory.md §4: the log-determinant ratio taken
 whenever it is positive, NaN, infinite and non-positive results dropped).
 """
 
@@ -18,11 +18,11 @@ import pandas as pd
 
 from synmi import analytic
 
-from .trends import TrendFit, linear_fit
+from .trends import linear_fit
 
 __all__ = ["PAPER_SLOPES", "set_table", "census", "paper_regressions", "per_connection_information"]
 
-#: The paper's reported slopes and 95 % CIs (MATH.md section 6).
+#: The paper's reported slopes and 95 % CIs (docs/theory.md §6).
 PAPER_SLOPES: dict[str, dict[str, Any]] = {
     "fig2C": {"set": "set2", "regressor": "ln N", "slope": -1.18, "ci": [-1.27, -1.10]},
     "fig2D": {"set": "set3", "regressor": "ln N", "slope": -0.97, "ci": [-1.07, -0.87]},
@@ -83,7 +83,7 @@ def _valid_positive(table: pd.DataFrame) -> np.ndarray:
 
 
 def paper_regressions(tables: dict[str, pd.DataFrame], *, n_boot: int = 2000, seed: int = 0) -> dict[str, Any]:
-    """The four regressions of MATH.md section 6 on regenerated data.
+    """The four regressions of docs/theory.md §6 on regenerated data.
 
     Parameters
     ----------

@@ -1,9 +1,9 @@
 """The comparison engine: one case -> one tidy row (analytic against Monte Carlo truth).
 
 For a case ``(mu, sigma, ensemble, pattern)`` the engine evaluates the
-approximation under test (by default the FW information of MATH.md section 3),
+approximation under test (by default the FW information of docs/theory.md §3),
 estimates the true ``I(w_S ; x_l)`` by exact Monte Carlo of the Hebbian weights
-(MATH.md section 2) with a calibrated kNN estimator (MATH.md section 7), and
+(docs/theory.md §2) with a calibrated kNN estimator (docs/theory.md §7), and
 returns one row with the error and a verdict.
 
 Verdict rule (every tolerance says where it comes from)
@@ -38,8 +38,8 @@ import hashlib
 import json
 import time
 import warnings
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Callable
+from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -75,7 +75,7 @@ class EstimationConfig:
         Draws per replicate for the cross-check of ``n > 1`` cases.
     cross_max_n : int
         Largest ensemble cross-checked: KSG works in ``2 n`` dimensions, where its
-        cost grows steeply and its bias is large (MATH.md section 7).
+        cost grows steeply and its bias is large (docs/theory.md §7).
     k : int
         Neighbours of the kNN estimators.
     calibrate : bool
@@ -220,7 +220,7 @@ def case_seed(case: Case, config: EstimationConfig) -> np.random.SeedSequence:
 
 
 def scale_of(case: Case) -> tuple[float, float]:
-    """Log-variance scales of a case (MATH.md section 5, claim 1).
+    """Log-variance scales of a case (docs/theory.md §5, claim 1).
 
     Returns ``(max_k lambda_max(Sigma_k), max_k lambda_max(Sigma_k[V, V]))``: the
     largest eigenvalue over patterns of the full covariance, and of its block on
@@ -296,7 +296,7 @@ def estimate_truth(case: Case, config: EstimationConfig | None = None) -> dict[s
                  "estimators_agree": True}
     row.update(nan_truth)
     if case.n_patterns == 1:
-        # The information is infinite (MATH.md section 4): nothing to estimate.
+        # The information is infinite (docs/theory.md §4): nothing to estimate.
         row.update({"truth": np.inf, "truth_ci_low": np.inf, "truth_ci_high": np.inf, "truth_stderr": 0.0,
                     "truth_method": "exact", "bias": 0.0, "bias_stderr": 0.0})
         row["seconds"] = time.perf_counter() - t0

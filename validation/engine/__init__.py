@@ -14,6 +14,8 @@ claims
     The paper's error-analysis claims, each checked on a table of comparisons.
 laws
     Laws of the true information, checked on an approximation.
+counterexamples
+    Minimal counterexamples to those laws: a seeded search and a deterministic shrink.
 paper
     The paper's own regressions and tables, recomputed.
 approximations

@@ -1,8 +1,8 @@
-"""Laws of the true information, checked on an approximation (validation issue, item 5).
+"""Laws of the true information, checked on an approximation (docs/theory.md §12).
 
 The true information ``I(w_S ; x_l)`` obeys laws that follow from the model alone
-(docs/theory.md §§1-2); an approximation such as ``I_FW`` (docs/theory.md §3) may
-keep or break them:
+(docs/theory.md §§1-2, stated and proved in §12); an approximation such as
+``I_FW`` (docs/theory.md §3) may keep or break them:
 
 ``non_negativity``
     ``I >= 0``: mutual information is never negative (docs/theory.md §4).
@@ -23,12 +23,15 @@ keep or break them:
     ``l`` only through ``(m_l, c_l)`` and through the other patterns' sums
     (docs/theory.md §3), which are the same for either target.
 
-Each ``check_*`` function evaluates the approximation on a case and on its
-perturbation and returns a :class:`LawCheck`; :func:`law_violation_rates`
-counts violations over the paper's simulation sets (docs/theory.md §6) with
-binomial confidence intervals; :func:`shrink_counterexample` uses hypothesis as
-a counterexample search over small cases in the paper's regimes and returns the
-shrunk (minimal) counterexample.
+This module holds the checks and their rates: each ``check_*`` function
+evaluates the approximation on a case and on its perturbation and returns a
+:class:`LawCheck`; :func:`check_instance` does so for a ``(case,
+perturbation)`` pair; :func:`extra_connection`, :func:`extra_pattern` and
+:func:`symmetric_partner` draw or build the perturbations;
+:func:`law_checks` and :func:`law_violation_rates` count violations over the
+paper's simulation sets (docs/theory.md §6) with binomial confidence
+intervals (:func:`binomial_ci`).  Minimal counterexamples are searched for and
+shrunk in :mod:`synmi.validation.engine.counterexamples`.
 
 Outcomes
 --------
@@ -61,11 +64,6 @@ smallest genuine violation found is 6.9e-5 nats, 5 orders above the tolerance.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import subprocess
-import sys
 import time
 import warnings
 from dataclasses import asdict, dataclass
@@ -78,32 +76,25 @@ from synmi.analytic.fenton_wilkinson import fenton_wilkinson_information
 from synmi.analytic.generators import SET_GENERATORS, all_connections, generate_set, set3_case
 from synmi.analytic.inputs import Case, validate_case
 
-from .approximations import approximation_name, load_approximation
-
 __all__ = [
     "LAWS",
     "RTOL",
     "ATOL",
+    "Approximation",
     "LawCheck",
-    "Counterexample",
     "evaluate",
     "is_default_approximation",
     "check_non_negativity",
     "check_ensemble_monotonicity",
     "check_data_processing",
     "check_equal_distribution_symmetry",
+    "check_instance",
     "extra_connection",
     "extra_pattern",
     "symmetric_partner",
     "law_checks",
     "law_violation_rates",
     "binomial_ci",
-    "law_instances",
-    "check_instance",
-    "restrict_to_touched_neurons",
-    "shrink_counterexample",
-    "law_survey",
-    "minimal_counterexamples",
 ]
 
 #: The laws, in report order.
@@ -174,54 +165,6 @@ class LawCheck:
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (for DataFrames and JSON)."""
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class Counterexample:
-    """A (minimal) case on which an approximation breaks a law.
-
-    Attributes
-    ----------
-    law : str
-    case : dict
-        ``mu``, ``sigma``, ``ensemble``, ``pattern`` as nested lists (JSON-ready).
-    perturbation : dict
-        What the law changes: ``{"connection": [i, j]}`` (monotonicity),
-        ``{"mu": [...], "sigma": [...]}`` of the appended pattern (data
-        processing), ``{"twin": k}`` (symmetry), ``{}`` (non-negativity).
-    check : LawCheck
-        The values that break the law.
-    regime : str
-        The covariance regime of the search (``set1``, ``set2``, ``set3``).
-    """
-
-    law: str
-    case: dict
-    perturbation: dict
-    check: LawCheck
-    regime: str
-
-    def describe(self) -> str:
-        """One-paragraph summary for reports and test messages."""
-        mu = np.asarray(self.case["mu"])
-        c = self.check
-        return (f"{self.law} [{self.regime}]: N = {mu.shape[0]}, d = {mu.shape[1]}, "
-                f"n = {len(self.case['ensemble'])}, ensemble = {self.case['ensemble']}, "
-                f"pattern = {self.case['pattern']}, perturbation = {_short(self.perturbation)}; "
-                f"before = {c.value_before:.6g} ({c.status_before}), after = {c.value_after:.6g} "
-                f"({c.status_after}), difference = {c.difference:.3g}; "
-                f"mu = {_short(self.case['mu'])}, sigma = {_short(self.case['sigma'])}")
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"law": self.law, "regime": self.regime, "case": self.case,
-                "perturbation": self.perturbation, "check": self.check.to_dict()}
-
-
-def _short(obj: Any) -> str:
-    return np.array2string(np.asarray(obj), precision=4, separator=", ", max_line_width=10**6,
-                           threshold=200).replace("\n", "") if not isinstance(obj, dict) else \
-        "{" + ", ".join(f"{k}: {_short(v)}" for k, v in obj.items()) + "}"
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -434,6 +377,30 @@ def extra_pattern(case: Any, set_name: str, rng: np.random.Generator) -> tuple[n
     return rng.uniform(-1.0, 1.0, size=case.dim), None
 
 
+def check_instance(approximation: Approximation, law: str, case: Any, perturbation: Mapping[str, Any]) -> LawCheck:
+    """Check ``law`` on a ``(case, perturbation)`` pair.
+
+    ``perturbation`` is what the law changes (see
+    :class:`synmi.validation.engine.counterexamples.Counterexample`):
+    ``{"connection": [i, j]}`` for ``ensemble_monotonicity``, ``{"mu": [...]}``
+    plus ``"sigma"`` (required when every pattern has its own covariance) for
+    ``data_processing_N``, ``{"twin": k}`` for ``equal_distribution_symmetry``
+    and ``{}`` for ``non_negativity``.
+    """
+    if law == "non_negativity":
+        return check_non_negativity(approximation, case)
+    if law == "ensemble_monotonicity":
+        return check_ensemble_monotonicity(approximation, case, perturbation["connection"])
+    if law == "data_processing_N":
+        case = _as_case(case)
+        sigma = None if case.shared_sigma else perturbation["sigma"]
+        return check_data_processing(approximation, case, perturbation["mu"], sigma)
+    if law == "equal_distribution_symmetry":
+        return check_equal_distribution_symmetry(approximation, case, int(perturbation["twin"]))
+    raise ValueError(f"law must be one of {list(LAWS)}, got {law!r}")
+
+
+
 # --------------------------------------------------------------------------- rates over the sets
 
 
@@ -564,430 +531,3 @@ def law_violation_rates(approximation: Approximation, set_name: str, n_cases: in
     out.attrs.update({"seed": seed, "confidence": confidence})
     return out
 
-
-# --------------------------------------------------------------------------- counterexample search
-
-
-_REGIMES = ("set1", "set2", "set3")
-
-
-def _grid(lo: int, hi: int, scale: float):
-    """Values ``k * scale`` for integers ``lo <= k <= hi``: shrink towards ``k = 0`` (or ``lo``).
-
-    The search runs on a lattice so that counterexamples are exact, readable
-    decimals and shrinking (cheap on integers, costly on floats) stays fast.
-    """
-    from hypothesis import strategies as st
-
-    return st.integers(lo, hi).map(lambda k: k * scale)
-
-
-def _covariance_strategy(regime: str, dim: int, floor: float = 0.0):
-    """One covariance of the regime (docs/theory.md §6), on a lattice of simple values.
-
-    ``set1``: exchangeable, ``sigma`` in {0.25, 0.5, …, 5}, ``rho`` in steps of
-    0.05 within [-1/(d-1), 1].
-    ``set2``: exchangeable with ``sigma`` in {0, 0.25, …, 3} plus ``A^T A / d``,
-    ``A`` with entries in {-3, -2.75, …, 3} (the paper's are ``Normal(0, 1)``).
-    ``set3``: ``Q diag(lambda) Q^T + c 1 1^T`` with ``lambda_i`` in
-    {0, 0.25, …, 4} (``|Normal(0.01, 1.2)|`` rarely exceeds 4), ``c`` in
-    {0, 0.12, …, 1.44} and ``Q`` either the identity (the simplest) or the QR
-    factor of a ``Normal(0, 1)`` matrix drawn from an integer seed.
-    ``floor * I`` is added to every covariance (``floor > 0`` keeps the search
-    away from degenerate, singular covariances).
-    """
-    from hypothesis import strategies as st
-
-    rho_steps = -int(np.floor(20.0 / (dim - 1)))  # rho = k / 20 >= -1 / (d - 1)
-    rho = _grid(rho_steps, 20, 0.05)
-    if floor:
-        return _covariance_strategy(regime, dim).map(lambda cov: cov + floor * np.eye(dim))
-    if regime == "set1":
-        return st.builds(lambda s, r: analytic.exchangeable_covariance(dim, s, r), _grid(1, 20, 0.25), rho)
-
-    def set2(s, r, a):
-        a = np.asarray(a, dtype=float).reshape(dim, dim)
-        return analytic.exchangeable_covariance(dim, s, r) + a.T @ a / dim
-
-    if regime == "set2":
-        return st.builds(set2, _grid(0, 12, 0.25), rho,
-                         st.lists(_grid(-12, 12, 0.25), min_size=dim * dim, max_size=dim * dim))
-
-    def set3(rotate, seed, lam, c):
-        q = np.linalg.qr(np.random.default_rng(seed).standard_normal((dim, dim)))[0] if rotate else np.eye(dim)
-        cov = (q * np.asarray(lam)) @ q.T + c
-        return 0.5 * (cov + cov.T)
-
-    return st.builds(set3, st.booleans(), st.integers(0, 2**16),
-                     st.lists(_grid(0, 16, 0.25), min_size=dim, max_size=dim), _grid(0, 12, 0.12))
-
-
-def law_instances(law: str, regime: str, *, max_dim: int = 6, max_patterns: int = 8, max_connections: int = 4,
-                  min_eigenvalue: float = 0.0):
-    """Hypothesis strategy of ``(case, perturbation)`` pairs for one law in one regime.
-
-    Small cases in the paper's regimes (docs/theory.md §6, with ``d`` reduced so
-    that counterexamples are small): ``d`` in ``3 … max_dim``, ``N`` in
-    ``2 … max_patterns``, ``n`` in ``1 … max_connections``, ``mu`` in steps of
-    1/8 within [-1, 1],
-    covariances drawn as in ``regime`` (``set1``, ``set2`` shared; ``set3`` one
-    per pattern), each plus ``min_eigenvalue * I``.  Hypothesis shrinks towards
-    small ``d``, ``N``, ``n``, the first connections, ``mu = 0`` and simple
-    covariances; with ``min_eigenvalue = 0`` these include degenerate ones
-    (zero variance: a deterministic pattern, a constant shift of ``w``; rank one:
-    equal components), which the model allows (docs/theory.md §1: PSD).
-
-    Returns
-    -------
-    hypothesis strategy of (Case, dict)
-        The dict is the perturbation (see :class:`Counterexample`).
-    """
-    from hypothesis import strategies as st
-
-    if law not in LAWS:
-        raise ValueError(f"law must be one of {list(LAWS)}, got {law!r}")
-    if regime not in _REGIMES:
-        raise ValueError(f"regime must be one of {list(_REGIMES)}, got {regime!r}")
-
-    @st.composite
-    def draw(draw_):
-        dim = draw_(st.integers(3, max_dim))
-        n_patterns = draw_(st.integers(2, max_patterns))
-        total = dim * (dim - 1) // 2
-        n = draw_(st.integers(1, min(max_connections, total - 1)))
-        picks = draw_(st.lists(st.integers(0, total - 1), min_size=n, max_size=n, unique=True))
-        ensemble = all_connections(dim)[picks]
-        pattern = draw_(st.integers(0, n_patterns - 1))
-        mu = np.asarray(draw_(st.lists(_grid(-8, 8, 0.125), min_size=n_patterns * dim,
-                                       max_size=n_patterns * dim)), dtype=float).reshape(n_patterns, dim)
-        cov = _covariance_strategy(regime, dim, float(min_eigenvalue))
-        sigma = draw_(cov) if regime != "set3" else np.stack([draw_(cov) for _ in range(n_patterns)])
-        case = validate_case(mu, sigma, ensemble, pattern, meta={"regime": regime}, check_covariance=False)
-        perturbation: dict[str, Any] = {}
-        if law == "ensemble_monotonicity":
-            free = [p for p in range(total) if p not in picks]
-            perturbation["connection"] = all_connections(dim)[free[draw_(st.integers(0, len(free) - 1))]].tolist()
-        elif law == "data_processing_N":
-            perturbation["mu"] = draw_(st.lists(_grid(-8, 8, 0.125), min_size=dim, max_size=dim))
-            perturbation["sigma"] = sigma.tolist() if regime != "set3" else draw_(cov).tolist()
-        elif law == "equal_distribution_symmetry":
-            others = [k for k in range(n_patterns) if k != pattern]
-            perturbation["twin"] = others[draw_(st.integers(0, len(others) - 1))]
-        return case, perturbation
-
-    return draw()
-
-
-def check_instance(approximation: Approximation, law: str, case: Any, perturbation: Mapping[str, Any]) -> LawCheck:
-    """Check ``law`` on a ``(case, perturbation)`` pair as produced by :func:`law_instances`."""
-    if law == "non_negativity":
-        return check_non_negativity(approximation, case)
-    if law == "ensemble_monotonicity":
-        return check_ensemble_monotonicity(approximation, case, perturbation["connection"])
-    if law == "data_processing_N":
-        case = _as_case(case)
-        sigma = None if case.shared_sigma else perturbation["sigma"]
-        return check_data_processing(approximation, case, perturbation["mu"], sigma)
-    if law == "equal_distribution_symmetry":
-        return check_equal_distribution_symmetry(approximation, case, int(perturbation["twin"]))
-    raise ValueError(f"law must be one of {list(LAWS)}, got {law!r}")
-
-
-def _margin(law: str, check: LawCheck) -> float | None:
-    """Signed amount by which ``check`` breaks its law (positive = violated), for targeting."""
-    if not check.checked:
-        return None
-    d = check.difference
-    margin = {"non_negativity": -d, "ensemble_monotonicity": -d, "data_processing_N": d,
-              "equal_distribution_symmetry": abs(d)}[law]
-    return float(np.clip(margin, -1e6, 1e6))
-
-
-def _instance_key(case: Case, perturbation: Mapping[str, Any]) -> tuple:
-    return (case.mu.tobytes(), case.sigma.tobytes(), case.sigma.shape, case.ensemble.tobytes(),
-            case.pattern, repr(sorted(perturbation.items())))
-
-
-def restrict_to_touched_neurons(law: str, case: Any, perturbation: Mapping[str, Any]) -> tuple[Case, dict]:
-    """Drop the neurons that neither the ensemble nor the perturbation touches.
-
-    The information depends only on the neurons in ``V(S)`` (docs/theory.md §2,
-    "context invariance"; for monotonicity ``V(S + a)``), and so does ``I_FW``,
-    so this shrinks ``d`` without changing the values.  Neurons are renumbered
-    in increasing order.
-    """
-    case = _as_case(case)
-    used = case.ensemble.ravel().tolist() + list(perturbation.get("connection", []))
-    keep = np.unique(used)
-    index = {int(v): k for k, v in enumerate(keep)}
-    ensemble = [[index[int(i)], index[int(j)]] for i, j in case.ensemble]
-    sigma = case.sigma[np.ix_(keep, keep)] if case.shared_sigma else case.sigma[:, keep][:, :, keep]
-    small = validate_case(case.mu[:, keep], sigma, ensemble, case.pattern, meta=dict(case.meta),
-                          check_covariance=False)
-    out = dict(perturbation)
-    if "connection" in out:
-        out["connection"] = sorted(index[int(v)] for v in out["connection"])
-    if "mu" in out:
-        out["mu"] = np.asarray(out["mu"], dtype=float)[keep].tolist()
-    if "sigma" in out:
-        out["sigma"] = np.asarray(out["sigma"], dtype=float)[np.ix_(keep, keep)].tolist()
-    return small, out
-
-
-@contextlib.contextmanager
-def _without_source_constants():
-    """Keep hypothesis from mixing constants found in loaded source code into its draws.
-
-    Hypothesis (since 6.131) occasionally draws constants that it collects from
-    the source of every *local* module loaded so far (anything outside
-    site-packages and the standard library: this project, the calling script),
-    and rescans whenever ``sys.modules`` grows.  A counterexample search then
-    depends on what the process imported before it: measured, the same
-    ``non_negativity`` set-3 search returned ``N = 7, d = 2`` in a fresh process
-    and ``N = 3, d = 5`` after the report's calibration step had imported more
-    of ``empirical``.  For the duration of the search the local pool is empty
-    (hypothesis's own built-in constants stay), which makes the search depend
-    only on its arguments and the hypothesis version.  This touches hypothesis
-    internals: if they move, the search runs as before, only without that
-    guarantee.  Not thread-safe (it swaps a module attribute).
-    """
-    try:
-        from hypothesis.internal.conjecture import providers
-        original, cache = providers._get_local_constants, providers.CONSTANTS_CACHE.cache
-        empty = providers.Constants
-    except (ImportError, AttributeError):  # pragma: no cover - other hypothesis versions
-        yield
-        return
-    providers._get_local_constants = lambda: empty()
-    cache.clear()
-    try:
-        yield
-    finally:
-        providers._get_local_constants = original
-        cache.clear()
-
-
-def shrink_counterexample(approximation: Approximation, law: str, regime: str = "set3", *,
-                          max_examples: int = 300, max_shrink_calls: int = 1500, targeted: bool = True,
-                          **bounds: Any) -> Counterexample | None:
-    """Search small cases of a regime for a violation of ``law`` and shrink it to a minimal one.
-
-    Hypothesis is used as a deterministic counterexample search
-    (``derandomize=True``, no example database, no deadline, and no search for
-    further violations after the first, which hypothesis bounds by wall time): it tries up to
-    ``max_examples`` instances from :func:`law_instances`, steered by
-    ``hypothesis.target`` towards larger violations when ``targeted``, and
-    shrinks the first violation it finds (smaller ``d``, ``N``, ``n``, simpler
-    numbers).  The shrink phase is bounded by ``max_shrink_calls`` new
-    evaluations of the law; after that every new candidate is declined, so
-    hypothesis ends at the smallest violation found so far.  Results are
-    memoised per instance, so the final replay of that violation is
-    consistent.  Finally the neurons nothing touches are dropped
-    (:func:`restrict_to_touched_neurons`) when the smaller case still violates
-    the law.  The result is reproducible for a given hypothesis version; it is
-    *a* locally minimal counterexample, not the global minimum; it does not
-    depend on what the process imported before (see
-    :func:`_without_source_constants`).  Undefined outcomes (``nan`` values)
-    are not violations.
-
-    Cost: the search costs ``max_examples`` evaluations; hypothesis's own
-    shrinker dominates the rest (about 10 s for a set-3 case on one core,
-    whatever ``max_shrink_calls``).
-
-    Parameters
-    ----------
-    approximation : callable
-    law : str
-        One of :data:`LAWS`.
-    regime : {"set1", "set2", "set3"}
-    max_examples : int
-        Bound on the search phase.
-    max_shrink_calls : int
-        Bound on the shrink phase (new evaluations of the law).
-    targeted : bool
-        Steer the search with ``hypothesis.target`` on the violation margin.
-    **bounds
-        ``max_dim``, ``max_patterns``, ``max_connections``, ``min_eigenvalue`` of
-        :func:`law_instances`.
-
-    Returns
-    -------
-    Counterexample or None
-        ``None`` when no violation was found within ``max_examples``.
-    """
-    from hypothesis import HealthCheck, Phase, find, settings, target
-    from hypothesis.errors import NoSuchExample
-
-    strategy = law_instances(law, regime, **bounds)
-    phases = [Phase.generate, Phase.shrink] + ([Phase.target] if targeted else [])
-    # report_multiple_bugs=False: otherwise hypothesis keeps generating after the first
-    # violation for a number of calls *or 10 s of wall time*, whichever ends first, which
-    # would let the machine's speed choose where the shrink starts
-    config = settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
-                      phases=phases, suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
-    memo: dict[tuple, tuple[bool, float | None]] = {}
-    # (find's shrinking works on the strategy's choices; the neurons that no
-    # connection touches are dropped afterwards by restrict_to_touched_neurons.)
-    state = {"found": False, "shrink_calls": 0}
-
-    def violated(instance: tuple[Case, dict]) -> bool:
-        key = _instance_key(*instance)
-        if key not in memo:
-            if state["found"]:
-                if state["shrink_calls"] >= max_shrink_calls:
-                    return False  # budget spent: decline new candidates
-                state["shrink_calls"] += 1
-            check = check_instance(approximation, law, *instance)
-            memo[key] = (check.violated, _margin(law, check))
-        bad, margin = memo[key]
-        if targeted and margin is not None and not state["found"]:
-            target(margin, label="violation margin")
-        state["found"] |= bad
-        return bad
-
-    try:
-        with _without_source_constants():
-            case, perturbation = find(strategy, violated, settings=config)
-    except NoSuchExample:
-        return None
-    check = check_instance(approximation, law, case, perturbation)
-    small, small_perturbation = restrict_to_touched_neurons(law, case, perturbation)
-    small_check = check_instance(approximation, law, small, small_perturbation)
-    if small_check.violated:
-        case, perturbation, check = small, small_perturbation, small_check
-    return Counterexample(law=law, case={k: v for k, v in case.to_dict().items() if k != "meta"},
-                          perturbation=dict(perturbation), check=check, regime=regime)
-
-
-# --------------------------------------------------------------------------- survey for the report
-
-
-def law_survey(approximation: Approximation, n_cases: int = 2000, seed: int = 2024, *,
-               sets: Sequence[str] = ("set1", "set2", "set3"), laws: Sequence[str] = LAWS,
-               search: bool = True, regimes: Sequence[str] | None = None, max_examples: int = 1000,
-               confidence: float = 0.95, **bounds: Any) -> dict[str, Any]:
-    """Violation rates over the simulation sets and minimal counterexamples, for the report.
-
-    Parameters
-    ----------
-    approximation : callable
-    n_cases : int
-        Cases per set (docs/theory.md §6).
-    seed : int
-    sets : sequence of str
-    laws : sequence of str
-    search : bool
-        Run :func:`shrink_counterexample` for every law and regime.
-    regimes : sequence of str, optional
-        Regimes searched (default: ``sets``).
-    max_examples : int
-        Search budget per law and regime.
-    confidence : float
-    **bounds
-        Passed to :func:`shrink_counterexample`.
-
-    Returns
-    -------
-    dict
-        ``rates`` (DataFrame, one row per set and law, see
-        :func:`law_violation_rates`), ``checks`` (the per-case table of
-        :func:`law_checks`), ``counterexamples`` (``{(law, regime): Counterexample
-        or None}``), ``seconds`` (``{"rates": …, "search": …}``).
-    """
-    import pandas as pd
-
-    t0 = time.perf_counter()
-    checks = pd.concat([law_checks(approximation, s, n_cases, seed, laws=laws) for s in sets], ignore_index=True)
-    rates = pd.concat([law_violation_rates(approximation, s, n_cases, seed, laws=laws, confidence=confidence,
-                                           checks=checks[checks["set"] == s]) for s in sets], ignore_index=True)
-    t1 = time.perf_counter()
-    found: dict[tuple[str, str], Counterexample | None] = {}
-    if search:
-        for law in laws:
-            for regime in (regimes or sets):
-                found[(law, regime)] = shrink_counterexample(approximation, law, regime,
-                                                             max_examples=max_examples, **bounds)
-    return {"rates": rates, "checks": checks, "counterexamples": found,
-            "seconds": {"rates": t1 - t0, "search": time.perf_counter() - t1}}
-
-
-def minimal_counterexamples(approximation: Approximation, *, regimes: Sequence[str] = ("set3",),
-                            laws: Sequence[str] = LAWS, max_examples: int = 1000,
-                            min_eigenvalue: float = 0.05, isolated: bool = True) -> dict[str, str]:
-    """One-line minimal counterexample per law, for the report (:mod:`validation.report`).
-
-    Runs :func:`shrink_counterexample` for every law and regime.  The defaults
-    search the set-3 regime, where ``I_FW`` breaks three laws in about 3% of
-    the set's cases, with every covariance at least ``0.05 I`` so that the
-    counterexamples are non-degenerate (about a minute in all on one core).
-
-    Reproducibility: hypothesis's example generation also depends on Python's
-    per-process string-hash seed (measured with hypothesis 6.170: the same
-    ``non_negativity`` search shrinks to ``N = 4`` under ``PYTHONHASHSEED=3`` and
-    to ``N = 3`` under seeds 0-2, 4 and 5).  With ``isolated`` (the default) and
-    an approximation importable as ``module:qualname``, the search therefore
-    runs in a fresh interpreter with ``PYTHONHASHSEED`` set to
-    :data:`SEARCH_HASH_SEED`; otherwise (or if that interpreter fails, with a
-    warning) it runs in this process.
-
-    Returns
-    -------
-    dict
-        ``{law: text}``: :meth:`Counterexample.describe` of each regime's
-        counterexample, joined by `` | ``, or a line saying that none was found.
-    """
-    name = _importable_name(approximation) if isolated else None
-    if name is not None:
-        args = {"approximation": name, "regimes": list(regimes), "laws": list(laws),
-                "max_examples": max_examples, "min_eigenvalue": min_eigenvalue}
-        found = _search_in_fresh_interpreter(args)
-        if found is not None:
-            return found
-    out = {}
-    for law in laws:
-        texts = []
-        for regime in regimes:
-            cx = shrink_counterexample(approximation, law, regime, max_examples=max_examples,
-                                       min_eigenvalue=min_eigenvalue)
-            texts.append(cx.describe() if cx else
-                         f"none found among {max_examples} small {regime}-regime cases")
-        out[law] = " | ".join(texts)
-    return out
-
-
-#: ``PYTHONHASHSEED`` of the interpreter that runs :func:`minimal_counterexamples`
-SEARCH_HASH_SEED = "0"
-
-_CHILD = ("import json, sys; from synmi.validation.engine import laws; "
-          "from synmi.validation.engine.approximations import load_approximation; "
-          "args = json.loads(sys.argv[1]); approximation = load_approximation(args.pop('approximation')); "
-          "print(json.dumps(laws.minimal_counterexamples(approximation, isolated=False, **args)))")
-
-
-def _importable_name(func: Approximation) -> str | None:
-    """``module:qualname`` when importing it gives back ``func`` itself, else ``None``."""
-    name = approximation_name(func)
-    if "<" in name:  # a lambda or a function defined inside another
-        return None
-    try:
-        return name if load_approximation(name) is func else None
-    except ValueError:
-        return None
-
-
-def _search_in_fresh_interpreter(args: dict) -> dict[str, str] | None:
-    """Run :func:`minimal_counterexamples` in a new interpreter with a fixed hash seed; ``None`` on failure."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(os.environ, PYTHONHASHSEED=SEARCH_HASH_SEED)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    try:
-        done = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(args)], capture_output=True, text=True,
-                              env=env, check=True)
-        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-    except (subprocess.CalledProcessError, OSError, ValueError, IndexError) as exc:
-        detail = getattr(exc, "stderr", "") or str(exc)
-        warnings.warn("the counterexample search could not run in a fresh interpreter "
-                      f"({detail.strip().splitlines()[-1] if detail.strip() else type(exc).__name__}); "
-                      "it runs in this process, where its result may depend on the hash seed",
-                      RuntimeWarning, stacklevel=3)
-        return None

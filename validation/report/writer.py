@@ -213,7 +213,8 @@ def write_report(out: Path, *, cfg, results: pd.DataFrame, summary: dict, regres
                 lr[c] = lr[c].map(lambda v: _f(v, 3))
         add(_table(lr) + "\n")
         if counterexamples:
-            add("Minimal counterexamples (shrunk by hypothesis):\n")
+            add("Minimal counterexamples (first violation on a seeded grid of small cases, shrunk until no single "
+                "move keeps it; `validation/engine/counterexamples.py`):\n")
             for law, ce in counterexamples.items():
                 add(f"- `{law}`: {ce}")
             add("")

@@ -28,8 +28,9 @@ the plain average ``mean_j f_m(w - S_{-m,j})``.  In logs, with ``u = ln y``,
 Estimator
 ---------
 One replicate draws ``M = n_samples`` independent configurations of all
-patterns (the exact sampler of :mod:`empirical.sampling`, so replicate ``r``
-uses the draws of ``sample_hebbian`` with seed ``child(root, r)``).  Per draw
+patterns with the exact sampler of :mod:`empirical.sampling` (replicate ``r``'s
+are the draws of ``sample_hebbian`` seeded with the ``SeedSequence`` child
+``(r, 0)`` of the call's root; its control sample, below, uses child ``(r, 1)``).  Per draw
 ``j`` and point ``w``, ``T_j(w) = sum_m term_m(w; j)``, and
 ``p_hat(w) = mean_j T_j(w)``, an unbiased estimate.  The first ``P = n_points``
 draws are the evaluation points ``w_i`` (and ``w_i^(-l)``, the same draws
@@ -42,23 +43,28 @@ where ``J = (M' / ESS - 1) / (2 (M' - 1))`` (``M' = M - 1``) is the delta-method
 (Jensen) correction ``Var(p_hat) / (2 p_hat^2)`` of the log of a mean, with the
 variance estimated from the same ``T_j``.
 
-Control variate.  ``g = ln q_rest(w^(-l)) - ln q_w(w)``, with ``q`` the
-log-normal densities whose log-scale mean and covariance are the sample
-moments of ``ln w_S`` and ``ln w_S^(-l)`` over all ``M`` draws.  ``g`` is
-cheap, so its mean is taken over all ``M`` draws, and
+Control variate.  ``g = ln q_rest(w^(-l)) - ln q_w(w)``, with ``q_w``, ``q_rest``
+the log-normal densities whose log-scale mean and covariance are the sample
+moments of ``ln w_S`` and ``ln w_S^(-l)`` over the draws that are not points
+(so ``q`` is independent of the points).  ``g`` costs ``O(n^2)`` per draw, so
+its mean is taken over a separate sample of ``n_control`` draws (default
+``2^21``), and
 
-``I_hat = mean_i D_i - beta * (mean_i g_i - mean_j g_j)``,
+``I_hat = mean_i (D_i - g_i) + mean_c g_c``.
 
-``beta`` the least-squares slope of ``D`` on ``g`` over the points.  Points are
-a subset of exchangeable draws, so the bracket has mean zero given ``q``;
-``g`` absorbs the heavy-tailed ``sum_a ln(w / w^(-l))`` part of ``D`` and the
-log-Gaussian part of the densities.
+Both terms are unbiased given ``q``.  ``D - g = ln(p_rest / q_rest) - ln(p_w / q_w)``
+has the heavy-tailed change-of-variables part ``sum_a ln(w[a] / w^(-l)[a])``
+and the log-Gaussian part removed, and its spread over points is typically
+20-50 times smaller than that of ``D``; the spread of ``g`` is beaten down by
+the size of the control sample.  The coefficient of ``g`` is fixed at 1 (the
+least-squares slope is within about 1% of it, and estimating it from the points
+would add a bias of order ``1 / P`` through the skewness of ``g``).
 
 Uncertainty.  The inner sample is shared by all points, so their errors are
 correlated and ``sd(D) / sqrt(P)`` would understate the error.  The draws are
 cut into ``JACKKNIFE_GROUPS = G`` interleaved groups (draw ``j`` in group
 ``j mod G``) and the delete-a-group jackknife recomputes ``I_hat`` without each
-group (its points, its inner terms, its share of the control mean, ``beta``):
+group (its points, its inner terms, its share of the control sample):
 ``se^2 = (G - 1) / G * sum_g (I_g - mean I_g)^2``.  With several replicates,
 ``value`` is their mean and ``stderr = sqrt(sum se_r^2) / R``; the interval
 uses Student ``t`` with ``R (G - 1)`` degrees of freedom.
@@ -70,13 +76,17 @@ Effective sample size per point: ``ESS = (sum_j T_j)^2 / sum_j T_j^2`` over the
 when all are equal, 1 when one draw carries everything); a point's ESS is the
 smaller of its two densities'.  The estimate is ``usable`` only if every
 ``c_m = C Sigma_m C^T`` is positive definite and at most ``max_frac_low_ess``
-of the points have ``ESS < min_ess``.  With many patterns and larger ``n`` the
-terms concentrate on few draws and the estimate goes wrong while its jackknife
-error stays small (e.g. ``N = 10, n = 8``); only this diagnostic catches it.
+of the points have ``ESS < min_ess``.  With many patterns and larger ``n``
+(e.g. ``N = 10, n = 8``) the terms concentrate on a few draws: the density
+estimates are then dominated by single terms, the Jensen correction (a
+first-order expansion) no longer holds, and neither the value nor its
+jackknife error can be trusted.
 
-Cost ``O(P * M * (2N - 1) * n^2)`` per replicate (terms with some
-``y_a <= 0`` are skipped before the logarithms); memory ``8 M N n`` bytes for
-the draws plus bounded blocks (``BLOCK_BUDGET`` doubles per thread).
+Cost ``O(P * M * (2N - 1) * n^2)`` per replicate (``n`` logarithms and a
+triangular quadratic form per term; terms with some ``y_a <= 0`` are skipped
+before either), plus ``O(n_control * N * n^2)`` for the control sample.
+Memory: about ``16 M N n`` bytes for the draws, plus blocks of
+``BLOCK_BUDGET`` doubles per thread.
 """
 
 from __future__ import annotations
@@ -308,32 +318,31 @@ class _SumDensity:
     """What the density estimate of ``sum_{k in members} z_k`` needs, coordinate-major."""
 
     points: np.ndarray  # (n, P): evaluation points, the first P draws of the sum
-    others: list  # per member m: (n, M) sums of the other members' terms, S_{-m}
-    log_q: list  # per member m: (M,) ln sum_{k in members, k != m} P_k
+    total: np.ndarray  # (n, M): the sum at every draw
+    terms: np.ndarray  # (N, n, M): z_k of every pattern (shared by both densities)
+    members: list  # the patterns summed
+    log_q: np.ndarray  # (len(members), M): ln sum_{k in members, k != m} P_k
     densities: list  # per member m: _LogNormal of ln z_m
 
 
-def _sum_density(z: np.ndarray, log_prod: np.ndarray, members: list[int], densities: list[_LogNormal],
+def _sum_density(terms: np.ndarray, log_prod: np.ndarray, members: list[int], densities: list[_LogNormal],
                  n_points: int) -> _SumDensity:
-    total = z[members].sum(axis=0)
-    if len(members) == 1:
-        others = [np.zeros((z.shape[2], z.shape[1]))]
-    else:
-        others = [np.ascontiguousarray((total - z[m]).T) for m in members]
-    log_q = _log_leave_one_out_sums(log_prod[members])
-    return _SumDensity(np.ascontiguousarray(total[:n_points].T), others, list(log_q),
-                       [densities[m] for m in members])
+    total = terms[members].sum(axis=0)
+    return _SumDensity(np.ascontiguousarray(total[:, :n_points]), total, terms, list(members),
+                       _log_leave_one_out_sums(log_prod[members]), [densities[m] for m in members])
 
 
 class _Workspace:
     """Buffers of one thread, reused across point blocks (fresh large arrays cost page faults)."""
 
-    def __init__(self, n: int, size: int) -> None:
+    def __init__(self, n: int, n_draws: int, rows: int) -> None:
+        size = rows * n_draws
         self.y = np.empty((n, size))
         self.u = np.empty((n, size))
         self.valid = np.empty(size, bool)
         self.tmp = np.empty(size, bool)
         self.total = np.empty(size)
+        self.others = np.empty((n, n_draws))  # S_{-m} = total - z_m, one member at a time
 
 
 def _point_block(dens: _SumDensity, p0: int, p1: int, groups: int,
@@ -345,7 +354,7 @@ def _point_block(dens: _SumDensity, p0: int, p1: int, groups: int,
     draw ``j = i`` is left out.  Terms with some ``y_a <= 0`` are dropped before
     any logarithm, so the work is proportional to the surviving terms.
     """
-    n, n_draws = dens.others[0].shape
+    n, n_draws = dens.total.shape
     rows = p1 - p0
     size = rows * n_draws
     y = ws.y[:, :size]
@@ -355,7 +364,12 @@ def _point_block(dens: _SumDensity, p0: int, p1: int, groups: int,
     scale = np.full(rows, -np.inf)  # running max of the log terms per point
     row_base = np.arange(rows) * n_draws
     own = row_base + np.arange(p0, p1)
-    for others, log_q, dens_m in zip(dens.others, dens.log_q, dens.densities):
+    others = ws.others
+    for m, log_q, dens_m in zip(dens.members, dens.log_q, dens.densities):
+        if len(dens.members) == 1:
+            others.fill(0.0)
+        else:
+            np.subtract(dens.total, dens.terms[m], out=others)
         for a in range(n):
             np.subtract(dens.points[a, p0:p1, None], others[a][None, :], out=y[a].reshape(rows, n_draws))
             if a == 0:
@@ -418,7 +432,7 @@ def _group_sums(dens: _SumDensity, groups: int, n_jobs: int) -> tuple[np.ndarray
 
     The blocks depend on ``M`` and ``n`` only, so the numbers do not depend on ``n_jobs``.
     """
-    n, n_draws = dens.others[0].shape
+    n, n_draws = dens.total.shape
     n_points = dens.points.shape[1]
     rows = max(1, min(n_points, BLOCK_BUDGET // (n_draws * n)))
     spans = [(s, min(s + rows, n_points)) for s in range(0, n_points, rows)]
@@ -428,7 +442,7 @@ def _group_sums(dens: _SumDensity, groups: int, n_jobs: int) -> tuple[np.ndarray
     per_thread = [spans[t::n_threads] for t in range(n_threads)]
 
     def work(my_spans: list[tuple[int, int]]) -> None:
-        ws = _Workspace(n, rows * n_draws)
+        ws = _Workspace(n, n_draws, rows)
         for a, b in my_spans:
             s1[a:b], s2[a:b] = _point_block(dens, a, b, groups, ws)
 
@@ -477,14 +491,9 @@ class _Control:
 
 
 def _combine(d: np.ndarray, g_points: np.ndarray, g_mean: float) -> tuple[float, float]:
-    """Control-variate estimate ``mean D - beta (mean g_points - g_mean)`` and the plain ``mean D``."""
+    """Control-variate estimate ``mean (D - g) + g_mean`` and the plain ``mean D``."""
     plain = float(d.mean())
-    if d.size < 3:
-        return plain, plain
-    gc = g_points - g_points.mean()
-    var = float(np.dot(gc, gc))
-    beta = float(np.dot(gc, d - plain)) / var if var > 0 else 0.0
-    return plain - beta * (float(g_points.mean()) - g_mean), plain
+    return plain - (float(g_points.mean()) - g_mean), plain
 
 
 def _replicate(case: Case, densities: list[_LogNormal], n_samples: int, n_points: int, n_control: int,
@@ -497,6 +506,7 @@ def _replicate(case: Case, densities: list[_LogNormal], n_samples: int, n_points
     z, w, w_rest = _weights(log_z, target)
     log_prod = log_z.sum(axis=2)
     del log_z
+    z = np.ascontiguousarray(z.transpose(0, 2, 1))  # (N, n, M), coordinate-major
     dens_w = _sum_density(z, log_prod, list(range(case.n_patterns)), densities, n_points)
     dens_rest = _sum_density(z, log_prod, rest_members, densities, n_points)
     del z, log_prod
@@ -505,15 +515,22 @@ def _replicate(case: Case, densities: list[_LogNormal], n_samples: int, n_points
     del dens_w, dens_rest
 
     # control variate: q fitted on the non-point draws, its mean from a separate large sample
-    control = _Control.fit(w[n_points:], w_rest[n_points:])
-    g_points = control(w[:n_points], w_rest[:n_points])
     g_sum = np.zeros(groups)
-    g_count = np.zeros(groups)
-    for a, b, blk in _log_term_blocks(case, n_control, child(root, 1)):
-        _, cw, crest = _weights(blk, target)
-        grp = np.arange(a, b) % groups
-        g_sum += np.bincount(grp, weights=control(cw, crest), minlength=groups)
-        g_count += np.bincount(grp, minlength=groups)
+    g_count = np.ones(groups)
+    try:
+        control = _Control.fit(w[n_points:], w_rest[n_points:])
+    except np.linalg.LinAlgError:  # a numerically singular log-scale covariance: no control variate
+        control = None
+    if control is None:
+        g_points = np.zeros(n_points)
+    else:
+        g_points = control(w[:n_points], w_rest[:n_points])
+        g_count[:] = 0.0
+        for a, b, blk in _log_term_blocks(case, n_control, child(root, 1)):
+            _, cw, crest = _weights(blk, target)
+            grp = np.arange(a, b) % groups
+            g_sum += np.bincount(grp, weights=control(cw, crest), minlength=groups)
+            g_count += np.bincount(grp, minlength=groups)
 
     draw_group = np.arange(n_samples) % groups
     group_size = np.bincount(draw_group, minlength=groups).astype(float)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .inputs import Case, as_generator, validate_case
+from .inputs import Case, as_generator, check_integer, validate_case
 
 __all__ = [
     "exchangeable_covariance",
@@ -27,21 +27,13 @@ __all__ = [
 ]
 
 
-def _int_arg(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if int(value) < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
-    return int(value)
-
-
 def exchangeable_covariance(dim: int, sigma: float, rho: float) -> np.ndarray:
     """Exchangeable covariance: diagonal ``sigma**2``, off-diagonal ``rho * sigma**2`` (set 1).
 
     Positive semi-definite exactly when ``-1/(d-1) <= rho <= 1`` (eigenvalues
     ``sigma^2 (1 - rho)`` with multiplicity ``d - 1`` and ``sigma^2 (1 + (d-1) rho)``).
     """
-    dim = _int_arg(dim, "dim", 2)
+    dim = check_integer(dim, "dim", 2)
     if not np.isfinite(sigma) or sigma < 0:
         raise ValueError(f"sigma must be a finite non-negative scale, got {sigma!r}")
     lo = -1.0 / (dim - 1)
@@ -54,7 +46,7 @@ def exchangeable_covariance(dim: int, sigma: float, rho: float) -> np.ndarray:
 
 def all_connections(dim: int) -> np.ndarray:
     """All ``d (d - 1) / 2`` connections ``(i, j)``, ``i < j``, in lexicographic order."""
-    dim = _int_arg(dim, "dim", 2)
+    dim = check_integer(dim, "dim", 2)
     i, j = np.triu_indices(dim, k=1)
     return np.stack([i, j], axis=1)
 
@@ -64,8 +56,8 @@ def random_ensemble(dim: int, n: int, seed: Any) -> np.ndarray:
 
     Returns an ``(n, 2)`` int array with ``i < j``.
     """
-    dim = _int_arg(dim, "dim", 2)
-    n = _int_arg(n, "n", 1)
+    dim = check_integer(dim, "dim", 2)
+    n = check_integer(n, "n", 1)
     total = dim * (dim - 1) // 2
     if n > total:
         raise ValueError(f"n = {n} exceeds the {total} connections of a d = {dim} network")
@@ -77,7 +69,7 @@ def random_ensemble(dim: int, n: int, seed: Any) -> np.ndarray:
 def paper_fig3_ensemble(n: int, dim: int = 20, seed: Any = 3) -> np.ndarray:
     """Ensembles of paper Fig. 3A/3B: ``w_23`` (0-based ``(1, 2)``) followed by up to 15
     other connections drawn once at random; the first ``n`` of these 16 (``1 <= n <= 16``)."""
-    n = _int_arg(n, "n", 1)
+    n = check_integer(n, "n", 1)
     if n > 16:
         raise ValueError(f"n must be <= 16 for the Fig. 3 ensembles, got {n}")
     conns = all_connections(dim)
@@ -103,8 +95,8 @@ def set1_case(seed: Any, *, n_patterns: int | None = None, dim: int = 20, sigma:
     connection ``w_23``); the target is ``x_1`` (0-based pattern 0) as in Figs. 2-3.
     """
     rng = as_generator(seed)
-    dim = _int_arg(dim, "dim", 3)
-    n_patterns = int(rng.integers(2, 33)) if n_patterns is None else _int_arg(n_patterns, "n_patterns", 1)
+    dim = check_integer(dim, "dim", 3)
+    n_patterns = int(rng.integers(2, 33)) if n_patterns is None else check_integer(n_patterns, "n_patterns", 1)
     if sigma is None:
         sigma = float(rng.uniform(0.0, 5.0))
         sigma = sigma if sigma > 0 else 5.0  # U(0, 5] excludes 0
@@ -114,7 +106,7 @@ def set1_case(seed: Any, *, n_patterns: int | None = None, dim: int = 20, sigma:
     mu = _mu(rng, n_patterns, dim)
     cov = exchangeable_covariance(dim, sigma, rho)
     if ensemble is None:
-        n = int(rng.integers(1, 17)) if n is None else _int_arg(n, "n", 1)
+        n = int(rng.integers(1, 17)) if n is None else check_integer(n, "n", 1)
         ensemble = paper_fig3_ensemble(n, dim)
     meta = {"generator": "set1", "n_patterns": n_patterns, "dim": dim, "sigma": sigma, "rho": rho,
             "n": int(len(ensemble)), "pattern": int(pattern)}
@@ -125,9 +117,9 @@ def _random_set_draws(seed: Any, dim: Any, n_patterns: int | None, n: int | None
     """The draws sets 2 and 3 share, in this order: ``N ~ U{2…50}``, ``n ~ U{1…20}``,
     target ``l ~ U{0…N-1}``, ``mu_k ~ U(-1, 1)^d`` (values given are used instead)."""
     rng = as_generator(seed)
-    dim = _int_arg(dim, "dim", 2)
-    n_patterns = int(rng.integers(2, 51)) if n_patterns is None else _int_arg(n_patterns, "n_patterns", 1)
-    n = int(rng.integers(1, 21)) if n is None else _int_arg(n, "n", 1)
+    dim = check_integer(dim, "dim", 2)
+    n_patterns = int(rng.integers(2, 51)) if n_patterns is None else check_integer(n_patterns, "n_patterns", 1)
+    n = int(rng.integers(1, 21)) if n is None else check_integer(n, "n", 1)
     pattern = int(rng.integers(0, n_patterns))
     return rng, dim, n_patterns, n, pattern, _mu(rng, n_patterns, dim)
 
@@ -180,8 +172,8 @@ def generate_set(name: str, n_cases: int, seed: Any, start: int = 0, **params: A
     """
     if name not in SET_GENERATORS:
         raise ValueError(f"name must be one of {sorted(SET_GENERATORS)}, got {name!r}")
-    n_cases = _int_arg(n_cases, "n_cases", 0)
-    start = _int_arg(start, "start", 0)
+    n_cases = check_integer(n_cases, "n_cases", 0)
+    start = check_integer(start, "start", 0)
     if isinstance(seed, np.random.Generator) or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative int for a reproducible case sequence, got {seed!r}")
     gen = SET_GENERATORS[name]

@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Case", "validate_case", "validate_ensemble", "validate_pattern", "as_generator"]
+__all__ = ["Case", "validate_case", "validate_ensemble", "validate_pattern", "as_generator", "is_integer",
+           "check_integer"]
 
 #: relative tolerance for the symmetry of ``Sigma_k``
 SYMMETRY_RTOL = 1e-8
@@ -110,13 +111,47 @@ class Case:
                              meta=data.get("meta") or {})
 
 
-def _is_integer(value: Any) -> bool:
+def is_integer(value: Any) -> bool:
+    """True for a Python or numpy integer; ``bool`` and ``numpy.bool_`` are not integers here."""
     return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def check_integer(value: Any, name: str, minimum: int | None = None, *, reason: str = "") -> int:
+    """``value`` as a Python ``int`` of at least ``minimum``: the one integer-argument check of synmi.
+
+    Parameters
+    ----------
+    value : Any
+        The argument to check.
+    name : str
+        The argument's name, for the message.
+    minimum : int, optional
+        Smallest allowed value (no bound when ``None``).
+    reason : str, optional
+        Why the bound is what it is, appended to the message in parentheses.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        ``"<name> must be an integer, got <value!r>"`` for a non-integer
+        (including ``bool``), ``"<name> must be >= <minimum>, got <value>"``
+        below the bound.
+    """
+    if not is_integer(value):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}" + (f" ({reason})" if reason else ""))
+    return value
 
 
 def validate_pattern(pattern: Any, n_patterns: int) -> int:
     """Check that ``pattern`` is an integer index in ``[0, N)``."""
-    if not _is_integer(pattern):
+    if not is_integer(pattern):
         raise ValueError(f"pattern must be an integer index, got {pattern!r}")
     p = int(pattern)
     if not 0 <= p < n_patterns:
@@ -149,7 +184,7 @@ def validate_ensemble(ensemble: Any, dim: int) -> np.ndarray:
             if not ok:
                 raise ValueError(f"ensemble[{t}] must be an (i, j) pair, got {pair!r}")
             for v in pair:
-                if not _is_integer(v):
+                if not is_integer(v):
                     raise ValueError(f"ensemble[{t}] has a non-integer neuron index {v!r}")
         raw = np.asarray(items, dtype=np.int64)
     if raw.ndim != 2 or raw.shape[1] != 2:
@@ -280,6 +315,6 @@ def as_generator(seed: Any) -> np.random.Generator:
         return seed
     if isinstance(seed, np.random.SeedSequence):
         return np.random.default_rng(seed)
-    if _is_integer(seed) and int(seed) >= 0:
+    if is_integer(seed) and int(seed) >= 0:
         return np.random.default_rng(int(seed))
     raise ValueError(f"seed must be a non-negative int, a SeedSequence or a numpy Generator, got {seed!r}")

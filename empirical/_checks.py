@@ -8,30 +8,23 @@ so that its numbers depend on ``seed`` only (never on chunking or job counts).
 
 from __future__ import annotations
 
-import numbers
 import os
 from typing import Any
 
 import numpy as np
 
-from synmi.analytic.inputs import as_generator
+from synmi.analytic.inputs import as_generator, check_integer, is_integer
 
-
-def check_int(value: Any, name: str, minimum: int) -> int:
-    """``value`` as an ``int >= minimum``; ``ValueError`` naming ``name`` otherwise."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    value = int(value)
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return value
+#: ``check_int(value, name, minimum)``: ``value`` as an ``int >= minimum``, ``ValueError``
+#: naming ``name`` otherwise (synmi's one integer check, :func:`analytic.inputs.check_integer`)
+check_int = check_integer
 
 
 def check_jobs(value: Any, name: str = "n_jobs") -> int:
     """Number of threads: a positive int, or ``-1`` for every CPU of the machine."""
-    if isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_)) and int(value) == -1:
+    if is_integer(value) and int(value) == -1:
         return max(1, os.cpu_count() or 1)
-    return check_int(value, name, 1)
+    return check_integer(value, name, 1)
 
 
 def as_samples(x: Any, name: str) -> np.ndarray:

@@ -88,3 +88,70 @@ def test_python_dash_m_validation_help():
     assert proc.returncode == 0
     for command in ("mi", "estimate", "compare", "sweep", "report"):
         assert command in proc.stdout
+
+
+@pytest.mark.parametrize("spec", ["no_such_module_xyz:f", "synmi.analytic:no_such_function", "no colon here"])
+def test_report_bad_approximation_is_one_line_exit_2(capsys, tmp_path, spec):
+    code, _, err = run(capsys, "report", "--quick", "--out", str(tmp_path / "r"), "--approximation", spec)
+    assert code == 2
+    assert "approximation" in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not (tmp_path / "r").exists()  # refused at the door, before any work
+
+
+def test_report_refuses_several_approximations_for_now(capsys, tmp_path):
+    code, _, err = run(capsys, "report", "--quick", "--out", str(tmp_path / "r"),
+                       "--approximation", "synmi.analytic:mutual_information",
+                       "--approximation", "synmi.analytic:mutual_information")
+    assert code == 2
+    assert "approximations" in err and "one approximation" in err
+
+
+SCALED_FW_MODULE = '''
+from synmi.analytic import mutual_information
+
+
+def scaled_fw(mu, sigma, ensemble, pattern):
+    """A deliberately wrong approximation: 0.9 times I_FW."""
+    return 0.9 * mutual_information(mu, sigma, ensemble, pattern)
+'''
+
+
+def _tiny_report_config():
+    from synmi.validation.engine.comparison import EstimationConfig
+    from synmi.validation.report.tiers import ReportConfig
+
+    one_draw = dict.fromkeys(("scale_n1", "scale_n3", "scale_n3_rho", "n", "N", "mu_range", "rho"), 1)
+    return ReportConfig(
+        name="tiny", set_cases=200,
+        estimation=EstimationConfig(n_samples=2_000, n_samples_multi=1_000, cross_n_samples=1_000,
+                                    cross_n_samples_multi=500, cross_max_n=2, replicates=2),
+        draws=one_draw, scale_values=(0.05, 1.0, 4.0), n_values=(1, 2, 3), N_values=(2, 5, 10),
+        mu_values=(0.0, 1.0, 2.0), rho_values=(0.0, 0.5, 0.9), base_scale=1.0, set_draws=1, slope_draws=3,
+        calibration_samples=(500,), calibration_dims=(1,), calibration_replicates=2, law_cases=10)
+
+
+def test_report_judges_a_custom_approximation(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from synmi.validation.report.build import build_report
+
+    (tmp_path / "scaled_fw_approx.py").write_text(SCALED_FW_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # the counterexample search runs in a fresh interpreter
+    out = tmp_path / "report"
+    summary_path = build_report(out, n_jobs=1, cache_dir=tmp_path / "cache", config=_tiny_report_config(),
+                                approximations=("scaled_fw_approx:scaled_fw",))
+    summary = json.loads(summary_path.read_text())
+    assert summary["approximation"] == "scaled_fw_approx:scaled_fw"
+    assert summary["approximations"] == ["scaled_fw_approx:scaled_fw"]
+    results = pd.read_csv(out / "tables" / "comparisons.csv")
+    assert (results["approximation"] == "scaled_fw_approx:scaled_fw").all()
+    defined = results[np.isfinite(results["fw_value"]) & (results["fw_value"] != 0)]
+    assert len(defined) > 0
+    # the report's values and errors are the approximation's, not FW's
+    assert np.allclose(defined["approx_value"], 0.9 * defined["fw_value"], rtol=1e-5)
+    fw_err = defined["fw_value"] - defined["truth"]
+    assert not np.allclose(defined["err"], fw_err, rtol=1e-3, atol=0)
+    text = (out / "report.md").read_text()
+    assert "`scaled_fw_approx:scaled_fw`" in text and "I_approx" in text
+    assert "## 1. Verdict at a glance" in text and "## 8. Provenance" in text

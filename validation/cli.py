@@ -6,7 +6,8 @@ mi CASE         analytic FW value, validity status and FW parameters
 estimate CASE   Monte Carlo truth with its uncertainty
 compare CASE    both, the error and the verdict
 sweep CONFIG    a resumable sweep (TOML) written to --out
-report          the whole error analysis (default configuration) into --out
+report          the whole error analysis (default configuration) into --out;
+                --approximation package.module:function judges another formula
 
 ``CASE`` is a TOML or JSON file with keys ``mu``, ``sigma``, ``ensemble``,
 ``pattern``, or the word ``example`` for the bundled example case.  Errors in
@@ -166,11 +167,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from .engine.approximations import DEFAULT_APPROXIMATION
     from .report import build_report
 
+    approximations = tuple(args.approximations or (DEFAULT_APPROXIMATION,))
     try:
         summary_path = build_report(out_dir=args.out, quick=args.quick, n_jobs=args.n_jobs,
-                                    cache_dir=args.cache, scheduler=args.scheduler)
+                                    cache_dir=args.cache, scheduler=args.scheduler, approximations=approximations)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
     print(f"report written: {summary_path}")
@@ -220,6 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", default=None,
                    help="folder of finished cases to resume from (default: .synmi-cache/<tier>)")
     p.add_argument("--scheduler", default=None, help="dask.distributed scheduler address, or 'local'")
+    p.add_argument("--approximation", action="append", dest="approximations", metavar="MODULE:FUNCTION",
+                   help="approximation under test, 'package.module:function' with the signature "
+                        "(mu, sigma, ensemble, pattern) -> float in nats (default: the paper's FW formula, "
+                        "synmi.analytic:mutual_information)")
     p.set_defaults(func=_cmd_report)
     return parser
 

@@ -2,7 +2,7 @@
 
 Claim 1 of the validation issue: at small log-variance scale the approximation
 lies within the combined uncertainty of the truth (standard error plus
-calibrated estimator bias; ``validation/engine.py``).  Claim 4: the suite can
+calibrated estimator bias; ``validation/engine/comparison.py``).  Claim 4: the suite can
 fail — deliberately wrong approximations are caught on the same truths.
 """
 

@@ -1,7 +1,7 @@
 """The supplement's claims (docs/theory.md §5) against the Monte Carlo truth.
 
 Each claim is one test; its verdict comes from the decision rules fixed in
-``validation/claims.py`` and its failure message carries the measured numbers.
+``validation/engine/claims.py`` and its failure message carries the measured numbers.
 Where the data refute a claim of the paper for the default FW approximation,
 the test is marked ``xfail(strict=True)`` with the measured evidence in the
 reason (``REFUTED`` below): the suite stays green while saying plainly that the

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from synmi import analytic
-from synmi.analytic.inputs import Case
+from synmi.analytic.inputs import Case, check_integer
 
 from .approximations import Approximation, approximation_name
 
@@ -105,24 +105,18 @@ class EstimationConfig:
 
     def __post_init__(self) -> None:
         for name in ("n_samples", "n_samples_multi", "cross_n_samples", "cross_n_samples_multi"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 100:
-                raise ValueError(f"{name} must be an integer >= 100, got {v!r}")
-        if isinstance(self.replicates, bool) or not isinstance(self.replicates, (int, np.integer)) or self.replicates < 2:
-            raise ValueError(f"replicates must be an integer >= 2 (a standard error needs two), got {self.replicates!r}")
-        if isinstance(self.k, bool) or not isinstance(self.k, (int, np.integer)) or self.k < 1:
-            raise ValueError(f"k must be a positive integer, got {self.k!r}")
+            check_integer(getattr(self, name), name, 100)
+        check_integer(self.replicates, "replicates", 2, reason="a standard error needs two")
+        check_integer(self.k, "k", 1)
         methods = {"auto", "ksg", "entropy_difference", "entropy_1d"}
         if self.method not in methods:
             raise ValueError(f"method must be one of {sorted(methods)}, got {self.method!r}")
         if self.cross_method not in methods - {"auto"} | {None}:
             raise ValueError(f"cross_method must be one of {sorted(methods - {'auto'})} or None, got {self.cross_method!r}")
-        if isinstance(self.cross_max_n, bool) or not isinstance(self.cross_max_n, (int, np.integer)) or self.cross_max_n < 1:
-            raise ValueError(f"cross_max_n must be a positive integer, got {self.cross_max_n!r}")
+        check_integer(self.cross_max_n, "cross_max_n", 1)
         if not (np.isfinite(self.z) and self.z > 0):
             raise ValueError(f"z must be a positive number, got {self.z!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+        check_integer(self.seed, "seed", 0)
 
     def method_for(self, n: int) -> str:
         """The primary truth estimator for an ensemble of ``n`` connections."""

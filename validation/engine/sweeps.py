@@ -45,6 +45,7 @@ from synmi.analytic.inputs import Case, validate_case
 
 from .approximations import Approximation, approximation_name
 from .comparison import ROW_COLUMNS, EstimationConfig, case_hash, estimate_truth, evaluate_approximation, judge
+from .jsonable import to_jsonable
 
 __all__ = ["SweepSpec", "make_exchangeable_case", "build_sweep", "build_set_draws", "run_cases", "run_truths",
            "judge_table", "provenance"]
@@ -209,20 +210,9 @@ def provenance(config: EstimationConfig | None = None, extra: dict | None = None
 def _store(row: dict[str, Any], path: str) -> None:
     tmp = path + ".tmp"
     with open(tmp, "w") as fh:
-        json.dump(row, fh, default=_json_default)
+        # NaN and infinities kept (json writes and reads them back): a cached truth is the computed one
+        json.dump(to_jsonable(row, nonfinite_as_null=False), fh)
     os.replace(tmp, path)  # atomic: a half-written case is never taken as finished
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating,)):
-        return float(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
 def run_truths(cases: Sequence[Case], config: EstimationConfig | None = None, *,

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-__all__ = ["TrendFit", "linear_fit", "power_law_fit", "paired_bootstrap_ci", "MIN_POINTS"]
+__all__ = ["TrendFit", "linear_fit", "power_law_fit", "paired_bootstrap_ci", "ols_slope", "MIN_POINTS"]
 
 #: fewest points a fit is attempted on
 MIN_POINTS = 3
@@ -83,7 +83,12 @@ def _nan_fit(kind: str, n_used: int, n_total: int) -> TrendFit:
     return TrendFit(nan, nan, nan, nan, nan, nan, nan, nan, n_used, n_total, kind)
 
 
-def _slope(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
+def ols_slope(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
+    """OLS slope of ``y`` on ``x`` along ``axis``: ``sum (x - mean x)(y - mean y) / sum (x - mean x)**2``.
+
+    Vectorised: with arrays of shape ``(n_boot, n)`` it gives the ``n_boot``
+    slopes of bootstrap resamples at once (NaN where every ``x`` is equal).
+    """
     xm = x - x.mean(axis=axis, keepdims=True)
     ym = y - y.mean(axis=axis, keepdims=True)
     return (xm * ym).sum(axis=axis) / (xm * xm).sum(axis=axis)
@@ -143,7 +148,7 @@ def linear_fit(x: Any, y: Any, *, mask: Any = None, n_boot: int = 2000, seed: in
     tcrit = stats.t.ppf(0.975, xs.size - 2) if xs.size > 2 else np.nan
     ols_lo, ols_hi = res.slope - tcrit * res.stderr, res.slope + tcrit * res.stderr
     if xs.size > 3 and n_boot > 0:
-        lo, hi = paired_bootstrap_ci(lambda a, b: _slope(a, b), (xs, ys), n_boot=n_boot, seed=seed)
+        lo, hi = paired_bootstrap_ci(ols_slope, (xs, ys), n_boot=n_boot, seed=seed)
     else:
         lo, hi = float(ols_lo), float(ols_hi)
     return TrendFit(float(res.slope), float(res.intercept), lo, hi, float(ols_lo), float(ols_hi),

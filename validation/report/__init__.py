@@ -2,12 +2,16 @@
 
 Modules
 -------
+tiers
+    Sizes of the ``quick`` and ``full`` runs and the Monte Carlo cases they imply.
 build
-    Runs the report's steps and collects the report data.
+    Runs the report's steps and fills one ``ReportData``.
+data
+    ``ReportData``: everything one run measured, read by the figures and the writer.
 figures
     One function per figure.
 writer
-    One function per section of ``report.md``.
+    One function per section of ``report.md`` and the ordered list ``SECTIONS``.
 """
 
 from .build import ReportConfig, build_report, suite_config, tier_cases

@@ -3,7 +3,10 @@
 Each function draws one figure and returns ``(filename, caption)``; the caption
 is one line saying what the figure shows and what to conclude, and is written
 under the figure in ``report.md``.  Axes carry units (nats); log axes where the
-data span decades.
+data span decades.  Figures of the Monte Carlo comparisons name the
+approximation under test by ``label`` (``I_FW`` for the paper's formula); the
+census, the paper's regressions and Fig. 4 are about FW as published.
+:func:`make_all` draws them all from a :class:`~validation.report.data.ReportData`.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from ..engine.claims import ClaimResult  # noqa: E402
+from ..engine.claims import ClaimResult, rows_with_defined_error  # noqa: E402
 from ..engine.paper import PAPER_SLOPES  # noqa: E402
+from .data import ReportData  # noqa: E402
 
 __all__ = ["make_all"]
 
@@ -37,16 +41,12 @@ def _save(fig, out: Path, name: str) -> str:
     return name
 
 
-def _defined(df: pd.DataFrame) -> pd.DataFrame:
-    return df[np.isfinite(df["err"].astype(float))].copy()
-
-
-def fig_agreement(results: pd.DataFrame, out: Path) -> tuple[str, str]:
-    df = _defined(results)
+def fig_agreement(results: pd.DataFrame, out: Path, label: str = "I_FW") -> tuple[str, str]:
+    df = rows_with_defined_error(results)
     fig, ax = plt.subplots(figsize=(6.2, 5.4))
     lo = max(1e-3, float(np.nanmin(np.r_[df["truth"], df["approx_value"]])) * 0.7)
     hi = float(np.nanmax(np.r_[df["truth"], df["approx_value"]])) * 1.4
-    ax.plot([lo, hi], [lo, hi], color="0.3", lw=1, label="I_FW = I_true")
+    ax.plot([lo, hi], [lo, hi], color="0.3", lw=1, label=f"{label} = I_true")
     groups = df["sweep"].str.replace(r"_n\d+$", "", regex=True)
     palette = dict(zip(sorted(groups.unique()), sns.color_palette("tab10", groups.nunique())))
     for g, sub in df.groupby(groups):
@@ -57,18 +57,18 @@ def fig_agreement(results: pd.DataFrame, out: Path) -> tuple[str, str]:
     ax.set_yscale("log")
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
-    ax.set_xlabel("I_FW, analytic (nats)")
+    ax.set_xlabel(f"{label}, analytic (nats)")
     ax.set_ylabel("I_true, Monte Carlo (nats, 95% CI)")
     ax.legend(fontsize=7, ncol=2, loc="upper left")
     frac = (df["verdict"] == "agree").mean()
     return (_save(fig, out, "agreement.png"),
-            f"Analytic FW value against the Monte Carlo truth for every defined case ({len(df)} cases); "
-            f"{100 * frac:.0f}% agree within tolerance: points above the diagonal are cases where FW "
+            f"Analytic value {label} against the Monte Carlo truth for every defined case ({len(df)} cases); "
+            f"{100 * frac:.0f}% agree within tolerance: points above the diagonal are cases where {label} "
             "under-states, below where it over-states the information.")
 
 
-def fig_scale(results: pd.DataFrame, out: Path, claim: ClaimResult) -> tuple[str, str]:
-    df = _defined(results[results["axis"] == "scale"])
+def fig_scale(results: pd.DataFrame, out: Path, claim: ClaimResult, label: str = "I_FW") -> tuple[str, str]:
+    df = rows_with_defined_error(results[results["axis"] == "scale"])
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
     labels = {"scale_n1": "n = 1", "scale_n3": "n = 3 chain", "scale_n3_rho": "n = 3 chain, ρ = 0.5"}
     colors = sns.color_palette("deep", df["sweep"].nunique())
@@ -88,21 +88,21 @@ def fig_scale(results: pd.DataFrame, out: Path, claim: ClaimResult) -> tuple[str
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("log-variance scale λ_max(Σ): largest variance of ln x (log axis)")
-    ax.set_ylabel("|I_FW − I_true| (nats, log)")
+    ax.set_ylabel(f"|{label} − I_true| (nats, log)")
     ax.legend(fontsize=7)
     return (_save(fig, out, "error_vs_scale.png"),
-            f"Absolute FW error against the log-variance scale, per ensemble size (dotted: the tolerance each "
+            f"Absolute error of {label} against the log-variance scale, per ensemble size (dotted: the tolerance each "
             f"error is judged against); verdict '{claim.verdict}': the error exponent is {claim.estimate:.2f} "
             f"(95% CI [{claim.ci[0]:.2f}, {claim.ci[1]:.2f}], {claim.n_used} resolved points).")
 
 
-def fig_axes(results: pd.DataFrame, out: Path, claims: dict[str, ClaimResult]) -> tuple[str, str]:
+def fig_axes(results: pd.DataFrame, out: Path, claims: dict[str, ClaimResult], label: str = "I_FW") -> tuple[str, str]:
     fig, axes = plt.subplots(2, 2, figsize=(10, 7.4))
     panels = [("n", "ensemble size n", "err", False), ("N", "number of patterns N (log)", "err", True),
               ("mu_range", "mean range r, mu ~ U(−r, r)", "err", False),
               ("rho", "correlation rho of ln x", "err", False)]
     for ax, (axis, xlabel, ycol, logx) in zip(axes.ravel(), panels):
-        df = _defined(results[results["axis"] == axis])
+        df = rows_with_defined_error(results[results["axis"] == axis])
         if df.empty:
             ax.set_visible(False)
             continue
@@ -126,9 +126,9 @@ def fig_axes(results: pd.DataFrame, out: Path, claims: dict[str, ClaimResult]) -
             if c is not None else axis
         ax.set_title(title, fontsize=8.5)
         ax.set_xlabel(xlabel)
-        ax.set_ylabel("I_FW − I_true (nats; bar: tolerance)")
+        ax.set_ylabel(f"{label} − I_true (nats; bar: tolerance)")
     return (_save(fig, out, "error_vs_axes.png"),
-            "Signed FW error against the ensemble size, N, the mean range and the correlation, each with the "
+            f"Signed error of {label} against the ensemble size, N, the mean range and the correlation, each with the "
             "other parameters held (one line per draw of the means; bars: the tolerance of each comparison); titles "
             "give the verdict and fitted trend with its 95% CI.")
 
@@ -221,46 +221,61 @@ def fig_per_connection(fig4: dict[str, Any], out: Path) -> tuple[str, str]:
             f"slope of ln(I/n) on n = {s.slope:.3g} (95% CI [{s.ci_low:.3g}, {s.ci_high:.3g}]).")
 
 
-def fig_conclusions(results: pd.DataFrame, claims: dict[str, ClaimResult], out: Path) -> tuple[str, str]:
+def fig_conclusions(results: pd.DataFrame, claims: dict[str, ClaimResult], out: Path,
+                    label: str = "I_FW") -> tuple[str, str]:
     df = results[results["sweep"].astype(str).str.startswith("draws_")].copy()
     df = df[np.isfinite(df["approx_value"].astype(float)) & (df["approx_value"] > 0) & (df["truth"] > 0)]
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
-    for ax, (key, col, label) in zip(axes, (("slope_N", "n_patterns", "ln N"), ("slope_n", "n_connections", "ln n"))):
+    for ax, (key, col, regressor) in zip(axes, (("slope_N", "n_patterns", "ln N"),
+                                                ("slope_n", "n_connections", "ln n"))):
         if df.empty:
             ax.set_visible(False)
             continue
         x = np.log(df[col].to_numpy(float))
         jitter = np.random.default_rng(1).uniform(-0.03, 0.03, x.size)
         ax.scatter(x + jitter, np.log(df["truth"]), s=12, label="Monte Carlo truth", color="C0")
-        ax.scatter(x - jitter, np.log(df["approx_value"]), s=12, marker="x", label="I_FW", color="C3")
+        ax.scatter(x - jitter, np.log(df["approx_value"]), s=12, marker="x", label=label, color="C3")
         c = claims.get(key)
         if c is not None and c.details:
-            for name, color in (("truth_fit", "C0"), ("fw_fit", "C3")):
+            for name, who, color in (("truth_fit", "truth", "C0"), ("fw_fit", label, "C3")):
                 f = c.details[name]
                 xs = np.linspace(x.min(), x.max(), 10)
                 ax.plot(xs, f["intercept"] + f["slope"] * xs, color=color, lw=1.2,
-                        label=f"{name.split('_')[0]} slope {f['slope']:.2f} [{f['ci_low']:.2f}, {f['ci_high']:.2f}]")
+                        label=f"{who} slope {f['slope']:.2f} [{f['ci_low']:.2f}, {f['ci_high']:.2f}]")
             ax.set_title(f"{c.verdict}: difference {c.estimate:.2f} [{c.ci[0]:.2f}, {c.ci[1]:.2f}]", fontsize=9)
-        ax.set_xlabel(label)
+        ax.set_xlabel(regressor)
         ax.set_ylabel("ln I (ln nats)")
         ax.legend(fontsize=7)
     return (_save(fig, out, "conclusions.png"),
-            "The paper's N- and n-slopes recomputed with the Monte Carlo truth (blue) in place of I_FW (red) on the "
+            f"The paper's N- and n-slopes recomputed with the Monte Carlo truth (blue) in place of {label} (red) on the "
             "same random set-2/3 cases: the titles give the slope difference with its paired-bootstrap 95% CI.")
 
 
-def make_all(out: Path, *, results, set_tables, regressions, fig4, calibration, census, claims) -> dict[str, tuple[str, str]]:
-    """Draw every figure into ``out``; returns ``{key: (filename, caption)}``."""
+def make_all(out: Path, data: ReportData) -> dict[str, tuple[str, str]]:
+    """Draw every figure of the report into ``out``.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        Folder of the PNG files (created if missing).
+    data : ReportData
+        The report's measurements (its ``figures`` are not read).
+
+    Returns
+    -------
+    dict of str to (str, str)
+        ``{key: (file name, caption)}``, the keys the report's sections refer to.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    figs = {
-        "agreement": fig_agreement(results, out),
-        "scale": fig_scale(results, out, claims["scale"]),
-        "axes": fig_axes(results, out, claims),
-        "calibration": fig_calibration(calibration, out),
-        "census": fig_census(census, out),
-        "regressions": fig_regressions(set_tables, regressions, out),
-        "per_connection": fig_per_connection(fig4, out),
-        "conclusions": fig_conclusions(results, claims, out),
+    results, claims, label = data.results, data.claims, data.approximation_label
+    return {
+        "agreement": fig_agreement(results, out, label),
+        "scale": fig_scale(results, out, claims["scale"], label),
+        "axes": fig_axes(results, out, claims, label),
+        "calibration": fig_calibration(data.calibration, out),
+        "census": fig_census(data.census, out),
+        "regressions": fig_regressions(data.set_tables, data.regressions, out),
+        "per_connection": fig_per_connection(data.fig4, out),
+        "conclusions": fig_conclusions(results, claims, out, label),
     }
-    return figs

@@ -1,0 +1,113 @@
+"""Report tiers: the sizes of one run of ``synmi report`` and the Monte Carlo cases they imply.
+
+``quick`` (a few minutes, for a smoke run and CI) and ``full`` (the committed
+report).  The report and ``pytest validation/`` take their cases from
+:func:`tier_cases`, so they share cached truths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..engine.comparison import EstimationConfig
+from ..engine.sweeps import SweepSpec, build_set_draws, build_sweep
+
+__all__ = ["ReportConfig", "TIERS", "suite_config", "sweep_specs", "tier_cases"]
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """Sizes of one report tier.
+
+    ``draws`` maps each sweep to its number of independent draws of the means
+    (and ensemble) per grid point; ``law_cases`` is the number of random cases
+    per set on which the laws of true information are checked (docs/theory.md §12).
+    """
+
+    name: str
+    set_cases: int
+    estimation: EstimationConfig
+    draws: dict
+    scale_values: tuple
+    n_values: tuple
+    N_values: tuple
+    mu_values: tuple
+    rho_values: tuple
+    base_scale: float
+    set_draws: int
+    slope_draws: int
+    calibration_samples: tuple
+    calibration_dims: tuple
+    calibration_replicates: int
+    law_cases: int
+    seed: int = 20261124
+
+
+TIERS: dict[str, ReportConfig] = {
+    "quick": ReportConfig(
+        name="quick", set_cases=1000,
+        estimation=EstimationConfig(n_samples=100_000, n_samples_multi=10_000, cross_n_samples=50_000,
+                                    cross_n_samples_multi=5_000, cross_max_n=3, replicates=4),
+        draws={"scale_n1": 2, "scale_n3": 1, "scale_n3_rho": 1, "n": 1, "N": 2, "mu_range": 2, "rho": 2},
+        scale_values=(0.01, 0.05, 0.2, 1.0, 4.0, 16.0), n_values=(1, 2, 3, 4, 6, 8), N_values=(2, 5, 20, 50),
+        mu_values=(0.0, 1.0, 3.0), rho_values=(0.0, 0.25, 0.5, 0.75, 0.95), base_scale=1.0, set_draws=2, slope_draws=8,
+        calibration_samples=(5_000,), calibration_dims=(1, 2, 4), calibration_replicates=3, law_cases=300),
+    "full": ReportConfig(
+        name="full", set_cases=5000,
+        estimation=EstimationConfig(n_samples=200_000, n_samples_multi=10_000, cross_n_samples=100_000,
+                                    cross_n_samples_multi=10_000, cross_max_n=3, replicates=5),
+        draws={"scale_n1": 3, "scale_n3": 2, "scale_n3_rho": 1, "n": 2, "N": 3, "mu_range": 3, "rho": 3},
+        scale_values=(0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
+        n_values=(1, 2, 3, 4, 6, 8, 12, 16, 20), N_values=(2, 3, 5, 10, 20, 50), mu_values=(0.0, 0.5, 1.0, 2.0, 4.0),
+        rho_values=(-0.05, 0.0, 0.25, 0.5, 0.75, 0.95), base_scale=1.0, set_draws=6, slope_draws=32,
+        calibration_samples=(10_000, 50_000), calibration_dims=(1, 2, 4, 8), calibration_replicates=5,
+        law_cases=2000),
+}
+
+
+def sweep_specs(cfg: ReportConfig) -> list[SweepSpec]:
+    """The one-axis sweeps of a tier (docs/theory.md §5); base point ``d = 20``, ``N = 10``,
+    ``lambda_max = base_scale``, ``rho = 0``, ``mu ~ U(-1, 1)``, target pattern 0; the
+    ``n = 3`` scale sweeps use chain ensembles (connections sharing neurons), one with
+    independent neurons and one with ``rho = 0.5`` and ``N = 3``, where ``Sigma_w`` has
+    large off-diagonal entries and the information is large."""
+    seed, s, d = cfg.seed, cfg.base_scale, cfg.draws
+    return [
+        SweepSpec("scale_n1", "scale", cfg.scale_values, {"n": 1}, d["scale_n1"], seed + 1),
+        SweepSpec("scale_n3", "scale", cfg.scale_values, {"n": 3, "ensemble": "chain"}, d["scale_n3"], seed + 2),
+        SweepSpec("scale_n3_rho", "scale", cfg.scale_values, {"n": 3, "ensemble": "chain", "rho": 0.5, "n_patterns": 3},
+                  d["scale_n3_rho"], seed + 7),
+        SweepSpec("n", "n", cfg.n_values, {"scale": s}, d["n"], seed + 3),
+        SweepSpec("N", "N", cfg.N_values, {"n": 1, "scale": s}, d["N"], seed + 4),
+        SweepSpec("mu_range", "mu_range", cfg.mu_values, {"n": 1, "scale": s}, d["mu_range"], seed + 5),
+        SweepSpec("rho", "rho", cfg.rho_values, {"n": 1, "scale": s}, d["rho"], seed + 6),
+    ]
+
+
+def _draw_cases(cfg: ReportConfig) -> list:
+    """Random draws from sets 1-3 for the agreement table, plus the slope subset.
+
+    The slope subset (claim 5) takes set-2 and set-3 cases with ``n <= 4`` so the
+    Monte Carlo truth stays resolvable in the time budget.
+    """
+    cases = []
+    for t, name in enumerate(("set1", "set2", "set3")):
+        cases += build_set_draws(name, cfg.set_draws, cfg.seed + 10 + t, max_n=3)
+    for t, name in enumerate(("set2", "set3")):
+        cases += build_set_draws(name, cfg.slope_draws, cfg.seed + 20 + t, max_n=4)
+    return cases
+
+
+def tier_cases(cfg: ReportConfig) -> list:
+    """Every Monte Carlo case of a tier, in a fixed order: the sweeps, then the set draws.
+
+    The report and ``pytest validation/`` use the same list, so they share cached truths.
+    """
+    return [c for spec in sweep_specs(cfg) for c in build_sweep(spec)] + _draw_cases(cfg)
+
+
+def suite_config(tier: str) -> ReportConfig:
+    """The tier's configuration (also used by ``pytest validation/``)."""
+    if tier not in TIERS:
+        raise ValueError(f"tier must be one of {sorted(TIERS)}, got {tier!r}")
+    return TIERS[tier]

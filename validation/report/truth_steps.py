@@ -1,0 +1,149 @@
+"""The report's truth steps: committed truths reused and re-checked, cross-checks, and the estimators' record.
+
+* :func:`truths_with_table` -- every case's truth, from the committed table
+  where its key matches (``truth_table``), computed (resumably) otherwise, and
+  a random sample of the reused ones recomputed with another seed;
+* :func:`cross_checks` -- independent checks of resolved ensemble truths
+  (docs/theory.md §§10, 10.1), kept in their own table;
+* :func:`exact_against_monte_carlo` -- the 1-D spacing estimator on a sample of
+  single-connection cases against their exact values (docs/theory.md §8);
+* :func:`ksg_against_truth` -- KSG where it is what it is: a lower bound with a
+  measured bias (docs/theory.md §9).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from synmi import empirical
+from synmi.analytic.inputs import Case
+
+from ..engine.comparison import EstimationConfig, case_seed
+from ..engine.sweeps import run_truths
+from ..engine.truth_table import (
+    load_truth_table,
+    reproduction_check,
+    reproduction_sample,
+    save_truth_table,
+    table_key,
+)
+
+__all__ = ["truths_with_table", "cross_checks", "exact_against_monte_carlo", "ksg_against_truth", "truth_from_row"]
+
+
+def truths_with_table(cases: Sequence[Case], config: EstimationConfig, table_path: Path, *, cache: Path,
+                      n_jobs: int, scheduler: str | None, recompute: bool = False, fraction: float = 0.05,
+                      minimum: int = 5, rng: np.random.Generator | None = None
+                      ) -> tuple[list[dict[str, Any]], pd.DataFrame, dict[str, Any]]:
+    """Truth rows of every case, the reproduction check of a random sample of reused ones, and counts.
+
+    The table at ``table_path`` is rewritten with every truth of ``cases`` (keyed
+    by :func:`table_key`); with ``recompute`` the stored rows are ignored.
+    """
+    known = {} if recompute else load_truth_table(table_path)
+    keys = [table_key(c, config) for c in cases]
+    reused = [k in known for k in keys]
+    truths = run_truths(cases, config, out_dir=cache, n_jobs=n_jobs, scheduler=scheduler, known=known,
+                        progress="truths")
+    # the reproduction sample: reused Monte Carlo truths (exact ones reproduce by construction)
+    eligible = [r and truths[t]["truth_method"] == "entropy_difference_ladder" for t, r in enumerate(reused)]
+    sample = reproduction_sample(keys, eligible, fraction=fraction, minimum=minimum, rng=rng)
+    fresh = run_truths([cases[t] for t in sample], replace(config, seed=config.seed + 1), out_dir=cache,
+                       n_jobs=n_jobs, scheduler=scheduler, progress="reproduction check") if sample else []
+    check = reproduction_check([truths[t] for t in sample], fresh, config.z)
+    save_truth_table({k: row for k, row in zip(keys, truths)}, table_path)
+    info = {"cases": len(cases), "reused": int(sum(reused)), "computed": int(len(cases) - sum(reused)),
+            "recomputed_sample": len(sample), "reproduced": int(check["agree"].sum()) if len(check) else 0,
+            "table": str(table_path)}
+    return truths, check, info
+
+
+def truth_from_row(row: dict[str, Any]) -> empirical.TrueInformation:
+    """A :class:`~synmi.empirical.TrueInformation` rebuilt from a truth row (for a later cross-check)."""
+    ladder = json.loads(row["ladder"]) if isinstance(row.get("ladder"), str) else []
+    reps = int(row["replicates"])
+    rungs = tuple(empirical.LadderRung(r["n_samples"], tuple(r["orders"]), tuple(r["values"]), tuple(r["stderrs"]),
+                                       ((math.nan,),) * reps, 0.0) for r in ladder)
+    return empirical.TrueInformation(value=float(row["truth"]), stderr=float(row["truth_stderr"]),
+                                     ci_low=float(row["truth_ci_low"]), ci_high=float(row["truth_ci_high"]),
+                                     method=str(row["truth_method"]), resolved=bool(row["truth_resolved"]),
+                                     precision=math.nan, atol=math.nan, drift=float(row["truth_drift"]),
+                                     order_gap=float(row["truth_order_gap"]), ladder=rungs)
+
+
+def _spread(indices: list[int], count: int) -> list[int]:
+    if len(indices) <= count:
+        return indices
+    return [indices[int(t)] for t in np.linspace(0, len(indices) - 1, count).round().astype(int)]
+
+
+def cross_checks(cases: Sequence[Case], truths: Sequence[dict[str, Any]], config: EstimationConfig, count: int,
+                 table_path: Path) -> pd.DataFrame:
+    """Independent checks of up to ``count`` resolved ensemble truths, spread over ``n``.
+
+    Stored rows (same truth key) are reused.  Each check is seeded apart from its truth.
+    """
+    eligible = sorted((t for t, row in enumerate(truths)
+                       if row["truth_method"] == "entropy_difference_ladder" and bool(row["truth_resolved"])),
+                      key=lambda t: (truths[t]["n_connections"], t))
+    chosen = _spread(eligible, count)
+    stored = pd.read_csv(table_path).set_index("key").to_dict(orient="index") if table_path.exists() else {}
+    rows = []
+    for t in chosen:
+        case, row = cases[t], truths[t]
+        key = table_key(case, config)
+        if key in stored:
+            rows.append({"key": key, **stored[key]})
+            continue
+        check = empirical.cross_check_truth(case.mu, case.sigma, case.ensemble, case.pattern, truth_from_row(row),
+                                            seed=case_seed(case, replace(config, seed=config.seed + 2)))
+        rows.append({"key": key, "case_id": row["case_id"], "sweep": row["sweep"],
+                     "n_connections": int(row["n_connections"]), "n_patterns": int(row["n_patterns"]),
+                     "truth": float(row["truth"]), "truth_half_width": 0.5 * (row["truth_ci_high"] - row["truth_ci_low"]),
+                     "method": check.method, "value": check.value, "stderr": check.stderr, "agree": check.agree,
+                     "reason": check.reason, "seconds": check.seconds})
+    out = pd.DataFrame(rows)
+    if len(out):
+        table_path.parent.mkdir(parents=True, exist_ok=True)
+        out.to_csv(table_path, index=False, float_format="%.8g")
+    return out
+
+
+def exact_against_monte_carlo(cases: Sequence[Case], truths: Sequence[dict[str, Any]], count: int, *,
+                              n_samples: int = 200_000, replicates: int = 5, seed: int = 0) -> pd.DataFrame:
+    """The 1-D spacing estimator against the exact single-connection value on up to ``count`` cases."""
+    eligible = [t for t, row in enumerate(truths) if row["truth_method"] == "exact_quadrature"]
+    rows = []
+    for t in _spread(eligible, count):
+        case, row = cases[t], truths[t]
+        est = empirical.estimate_mi(case.mu, case.sigma, case.ensemble, case.pattern, n_samples=n_samples,
+                                    seed=seed + t, method="entropy_1d", replicates=replicates, calibrate=True)
+        tol = 3 * math.hypot(est.stderr, est.bias_stderr) + abs(est.bias)
+        rows.append({"case_id": row["case_id"], "scale": row["scale"], "exact": float(row["truth"]),
+                     "exact_error_bound": float(row["truth_error_bound"]), "monte_carlo": est.value,
+                     "stderr": est.stderr, "bias": est.bias, "tolerance": tol,
+                     "agree": bool(abs(est.value - row["truth"]) <= tol), "seconds": est.seconds})
+    return pd.DataFrame(rows)
+
+
+def ksg_against_truth(cases: Sequence[Case], truths: Sequence[dict[str, Any]], count: int, *, n_samples: int,
+                      replicates: int = 4, max_n: int = 4, seed: int = 0) -> pd.DataFrame:
+    """KSG on up to ``count`` ensembles (``n <= max_n``) against their resolved truths: its measured bias."""
+    eligible = [t for t, row in enumerate(truths) if 2 <= row["n_connections"] <= max_n
+                and row["truth_method"] == "entropy_difference_ladder" and bool(row["truth_resolved"])]
+    rows = []
+    for t in _spread(eligible, count):
+        case, row = cases[t], truths[t]
+        est = empirical.estimate_mi(case.mu, case.sigma, case.ensemble, case.pattern, n_samples=n_samples,
+                                    seed=seed + t, method="ksg", replicates=replicates)
+        rows.append({"case_id": row["case_id"], "n_connections": int(row["n_connections"]), "scale": row["scale"],
+                     "truth": float(row["truth"]), "ksg": est.value, "ksg_stderr": est.stderr,
+                     "bias": est.value - float(row["truth"]), "n_samples": n_samples})
+    return pd.DataFrame(rows)

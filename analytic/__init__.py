@@ -10,10 +10,25 @@ mutual_information_batch(cases) -> pandas.DataFrame
     Vectorised over many cases.
 fenton_wilkinson_params, weight_moments, connection_log_moments
     The intermediate quantities of docs/theory.md §§2-3.
+single_connection_information(mu, sigma, ensemble, pattern, *, tol=1e-10) -> ExactResult
+    The exact ``I(w ; x_l)`` of a single connection by quadrature, with an error
+    bound (docs/theory.md §8).
+exact_information(mu, sigma, ensemble, pattern) -> float
+    The same value with ``mutual_information``'s signature (``nan`` with a
+    warning for ensembles of more than one connection).
+lognormal_sum_entropy(log_means, log_variances, *, tol=1e-10) -> SumEntropy
+    Differential entropy of a sum of independent log-normals (and of its log).
 set1_case, set2_case, set3_case, generate_set, random_ensemble
     The paper's simulation sets (docs/theory.md §6).
 """
 
+from .exact import (
+    ExactResult,
+    SumEntropy,
+    exact_information,
+    lognormal_sum_entropy,
+    single_connection_information,
+)
 from .fenton_wilkinson import (
     ApproximationUndefinedWarning,
     FWResult,
@@ -48,6 +63,7 @@ __all__ = [
     "NegativeInformationWarning", "Status", "SynmiWarning",
     "connection_log_moments", "fenton_wilkinson_information", "fenton_wilkinson_params",
     "fw_result_for_case", "mutual_information", "mutual_information_batch", "weight_moments",
+    "ExactResult", "SumEntropy", "exact_information", "lognormal_sum_entropy", "single_connection_information",
     "SET_GENERATORS", "all_connections", "exchangeable_covariance", "generate_set",
     "paper_fig3_ensemble", "random_ensemble", "set1_case", "set2_case", "set3_case",
 ]

@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from .analytic import fenton_wilkinson_information, mutual_information
-from .empirical import estimate_mi
+from .empirical import estimate_mi, true_information
 
-__all__ = ["mutual_information", "fenton_wilkinson_information", "estimate_mi", "build_report"]
+__all__ = ["mutual_information", "fenton_wilkinson_information", "true_information", "estimate_mi",
+           "build_report"]
 
 
 def __getattr__(name: str) -> Any:

@@ -24,16 +24,36 @@ rao_blackwell_mi(mu, sigma, ensemble, pattern, *, n_samples=16384, n_points=1000
                  -> RaoBlackwellEstimate
     A second, independent truth from Rao-Blackwellised densities (docs/theory.md §10), with
     effective-sample-size diagnostics; ``usable=False`` where they fail.
+ESTIMATORS, METHODS
+    The table of named Monte Carlo estimators (name -> target, estimate, limits); a new one is one entry.
+true_information(mu, sigma, ensemble, pattern, *, seed=0, precision=0.03, ...) -> TrueInformation
+    The truth with its evidence: exact for one connection, a converged, cross-checked
+    entropy difference for ensembles (docs/theory.md §§8-10).
+cross_check_truth(mu, sigma, ensemble, pattern, truth, *, method="auto", seed=0) -> CrossCheck
+    An independent check of an ensemble truth.
+kl_entropies(x, ks=(3, 8), workers=1) -> ndarray
+    Kozachenko-Leonenko entropies at several neighbour orders (Euclidean norm).
 """
 
-from .estimate import JITTER, METHODS, CalibrationResult, MIEstimate, estimate_mi, gaussian_calibration
-from .estimators import ENTROPY_1D_METHODS, entropy_1d, kl_entropy, ksg_mi, npeet_mi, sklearn_mi
+from .estimate import (
+    ESTIMATORS,
+    JITTER,
+    METHODS,
+    CalibrationResult,
+    Estimator,
+    MIEstimate,
+    estimate_mi,
+    gaussian_calibration,
+)
+from .estimators import ENTROPY_1D_METHODS, entropy_1d, kl_entropies, kl_entropy, ksg_mi, npeet_mi, sklearn_mi
 from .rao_blackwell import RaoBlackwellEstimate, rao_blackwell_mi
 from .sampling import HebbianSample, sample_hebbian, sample_weight_matrices
+from .truth import TRUTH_VERSION, CrossCheck, LadderRung, TrueInformation, cross_check_truth, true_information
 
 __all__ = [
     "HebbianSample", "sample_hebbian", "sample_weight_matrices",
     "ksg_mi", "kl_entropy", "entropy_1d", "npeet_mi", "sklearn_mi", "ENTROPY_1D_METHODS",
     "MIEstimate", "CalibrationResult", "estimate_mi", "gaussian_calibration", "METHODS", "JITTER",
-    "RaoBlackwellEstimate", "rao_blackwell_mi",
+    "ESTIMATORS", "Estimator", "kl_entropies", "rao_blackwell_mi", "RaoBlackwellEstimate",
+    "true_information", "cross_check_truth", "TrueInformation", "LadderRung", "CrossCheck", "TRUTH_VERSION",
 ]

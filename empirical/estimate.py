@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from scipy import stats
@@ -41,9 +41,58 @@ from ._checks import as_samples, check_int, check_jobs, child, generator, root_s
 from .estimators import _standardize, entropy_1d, kl_entropy, ksg_mi
 from .sampling import DEFAULT_CHUNK_SIZE, RANK_RTOL, _factor, _sample_case
 
-__all__ = ["MIEstimate", "CalibrationResult", "estimate_mi", "gaussian_calibration", "METHODS", "JITTER"]
+__all__ = ["Estimator", "ESTIMATORS", "MIEstimate", "CalibrationResult", "estimate_mi", "gaussian_calibration",
+           "METHODS", "JITTER"]
 
-METHODS = ("ksg", "entropy_difference", "entropy_1d")
+
+@dataclass(frozen=True)
+class Estimator:
+    """One Monte Carlo estimator of the information: an entry of :data:`ESTIMATORS`.
+
+    Attributes
+    ----------
+    name : str
+    target : {"mutual_information", "entropy_difference"}
+        What it estimates on the log scale: ``I(ln w_S ; ln z_l)`` directly, or
+        ``h(ln w_S) - h(ln w_S^(-l))`` on common random numbers (to which
+        :func:`estimate_mi` adds the change-of-variables term, docs/theory.md §2).
+        This also fixes how its data are prepared and its Gaussian truth for calibration.
+    estimate : callable
+        ``f(x, y, k, workers) -> float`` on prepared data (z-scores plus jitter).
+    max_connections : int or None
+        Largest ensemble it applies to (None: any).
+    min_samples : callable
+        ``f(k) -> int``, the fewest draws it accepts.
+    description : str
+    """
+
+    name: str
+    target: str
+    estimate: Callable[[np.ndarray, np.ndarray, int, int], float]
+    max_connections: int | None
+    min_samples: Callable[[int], int]
+    description: str
+
+
+def _kl_difference(x: np.ndarray, y: np.ndarray, k: int, workers: int) -> float:
+    return kl_entropy(x, k, workers) - kl_entropy(y, k, workers)
+
+
+def _spacing_difference(x: np.ndarray, y: np.ndarray, k: int, workers: int) -> float:
+    return entropy_1d(x) - entropy_1d(y)
+
+
+#: The estimators :func:`estimate_mi` and :func:`gaussian_calibration` know, by name (docs/theory.md §7).
+#: A new estimator is one entry here.
+ESTIMATORS: dict[str, Estimator] = {e.name: e for e in (
+    Estimator("ksg", "mutual_information", ksg_mi, None, lambda k: k + 2,
+              "KSG estimator 1 on (ln w_S, ln z_l); biased low in this model (docs/theory.md §9)"),
+    Estimator("entropy_difference", "entropy_difference", _kl_difference, None, lambda k: k + 2,
+              "Kozachenko-Leonenko entropies of ln w_S and ln w_S^(-l), max-norm"),
+    Estimator("entropy_1d", "entropy_difference", _spacing_difference, 1, lambda k: 4,
+              "Vasicek m-spacing entropies, one connection"),
+)}
+METHODS = tuple(ESTIMATORS)
 #: jitter added to z-scored data (standard deviation, z-score units)
 JITTER = 1e-10
 #: a sample correlation matrix with smallest eigenvalue below this is treated as singular
@@ -156,10 +205,9 @@ def _prepared(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, floa
 def _mi_part(method: str, x: np.ndarray, y: np.ndarray, k: int, workers: int, rng: np.random.Generator) -> float:
     """The method's estimate on prepared data: ``I(x; y)`` (ksg) or ``h(x) - h(y)`` (entropy methods)."""
     (u, su), (v, sv) = _prepared(x, rng), _prepared(y, rng)
-    if method == "ksg":
-        return ksg_mi(u, v, k, workers)
-    entropy = (lambda a: kl_entropy(a, k, workers)) if method == "entropy_difference" else entropy_1d
-    return entropy(u) + su - entropy(v) - sv
+    est = ESTIMATORS[method]
+    shift = su - sv if est.target == "entropy_difference" else 0.0
+    return est.estimate(u, v, k, workers) + shift
 
 
 def _summary(values: list[float], confidence: float) -> tuple[float, float, float, float]:
@@ -195,7 +243,7 @@ def _logdet_pd(c: np.ndarray) -> float:
 
 def _gaussian_truth(method: str, cov: np.ndarray, n_x: int) -> float:
     cx, cy = cov[:n_x, :n_x], cov[n_x:, n_x:]
-    if method == "ksg":
+    if ESTIMATORS[method].target == "mutual_information":
         ux, uy = _range_basis(cx), _range_basis(cy)
         if ux.shape[1] == 0 or uy.shape[1] == 0:
             return 0.0  # a constant side carries no information
@@ -234,8 +282,7 @@ def _check_method(method: Any) -> str:
 
 
 def _check_n_samples(n_samples: Any, method: str, k: int) -> int:
-    need = 4 if method == "entropy_1d" else k + 2
-    return check_int(n_samples, "n_samples", need)
+    return check_int(n_samples, "n_samples", ESTIMATORS[method].min_samples(k))
 
 
 def _check_confidence(confidence: Any) -> float:
@@ -304,8 +351,9 @@ def gaussian_calibration(method: str, cov: Any, n_x: Any, n_samples: Any, replic
     n_x = check_int(n_x, "n_x", 1)
     if n_x >= c.shape[0]:
         raise ValueError(f"n_x must be less than the size of cov ({c.shape[0]}), got {n_x}")
-    if method == "entropy_1d" and (c.shape[0] != 2 or n_x != 1):
-        raise ValueError("cov: method 'entropy_1d' needs one-dimensional X and Y (a 2 x 2 cov, n_x = 1)")
+    limit = ESTIMATORS[method].max_connections
+    if limit is not None and (n_x > limit or c.shape[0] - n_x > limit):
+        raise ValueError(f"cov: method {method!r} needs X and Y of dimension <= {limit}")
     k = check_int(k, "k", 1)
     n_samples = _check_n_samples(n_samples, method, k)
     replicates = check_int(replicates, "replicates", 1)
@@ -409,8 +457,9 @@ def estimate_mi(mu: Any, sigma: Any, ensemble: Any, pattern: Any, n_samples: Any
         raise ValueError("mu: N = 1 pattern, so w_S^(-l) = 0 and w_S = z_l recovers x_l's products exactly: "
                          "the information is infinite")
     n = case.n_connections
-    if method == "entropy_1d" and n != 1:
-        raise ValueError(f"method 'entropy_1d' needs an ensemble of one connection, got n = {n}")
+    limit = ESTIMATORS[method].max_connections
+    if limit is not None and n > limit:
+        raise ValueError(f"method {method!r} needs an ensemble of at most {limit} connection(s), got n = {n}")
     root = root_sequence(seed)
     values: list[float] = []
     cov_sum = np.zeros((2 * n, 2 * n))
@@ -418,7 +467,7 @@ def estimate_mi(mu: Any, sigma: Any, ensemble: Any, pattern: Any, n_samples: Any
         w, z, rest = _sample_case(case, n_samples, child(root, 0, r), chunk_size, n_jobs)
         if r == 0:
             _check_density(rest)
-        if method == "ksg":
+        if ESTIMATORS[method].target == "mutual_information":
             x_side, y_side = np.log(w, out=w), np.log(z, out=z)
             extra = 0.0
         else:

@@ -99,9 +99,10 @@ from typing import Any
 
 import numpy as np
 from scipy import stats
+from threadpoolctl import threadpool_limits
+
 from synmi.analytic.fenton_wilkinson import connection_log_moments
 from synmi.analytic.inputs import Case, validate_case
-from threadpoolctl import threadpool_limits
 
 from ._checks import check_int, check_jobs, child, root_sequence
 from .sampling import _block_spans, _case_plan, _draw_normals

@@ -123,10 +123,12 @@ def _tiny_report_config():
     one_draw = dict.fromkeys(("scale_n1", "scale_n3", "scale_n3_rho", "n", "N", "mu_range", "rho"), 1)
     return ReportConfig(
         name="tiny", set_cases=200,
-        estimation=EstimationConfig(n_samples=2_000, n_samples_multi=1_000, cross_n_samples=1_000,
-                                    cross_n_samples_multi=500, cross_max_n=2, replicates=2),
+        estimation=EstimationConfig(ladder=(125, 500, 2_000), max_samples=2_000, max_samples_tree=2_000, replicates=2,
+                                    cross_check="none"),
         draws=one_draw, scale_values=(0.05, 1.0, 4.0), n_values=(1, 2, 3), N_values=(2, 5, 10),
-        mu_values=(0.0, 1.0, 2.0), rho_values=(0.0, 0.5, 0.9), base_scale=1.0, set_draws=1, slope_draws=3,
+        mu_values=(0.0, 1.0, 2.0), rho_values=(0.0, 0.5, 0.9), base_scale=1.0, set_draws=1,
+        truth_n_values=(1, 2, 3), truth_draws_per_n=1, cross_check_cases=1, exact_check_cases=1, ksg_cases=1,
+        ksg_samples=1_000,
         calibration_samples=(500,), calibration_dims=(1,), calibration_replicates=2, law_cases=10)
 
 
@@ -137,7 +139,6 @@ def test_report_judges_a_custom_approximation(tmp_path, monkeypatch):
 
     (tmp_path / "scaled_fw_approx.py").write_text(SCALED_FW_MODULE)
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # the counterexample search runs in a fresh interpreter
     out = tmp_path / "report"
     summary_path = build_report(out, n_jobs=1, cache_dir=tmp_path / "cache", config=_tiny_report_config(),
                                 approximations=("scaled_fw_approx:scaled_fw",))
@@ -154,4 +155,4 @@ def test_report_judges_a_custom_approximation(tmp_path, monkeypatch):
     assert not np.allclose(defined["err"], fw_err, rtol=1e-3, atol=0)
     text = (out / "report.md").read_text()
     assert "`scaled_fw_approx:scaled_fw`" in text and "I_approx" in text
-    assert "## 1. Verdict at a glance" in text and "## 8. Provenance" in text
+    assert "## 1. Verdict at a glance" in text and "## 10. Provenance" in text

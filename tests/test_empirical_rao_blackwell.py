@@ -16,6 +16,7 @@ import math
 import numpy as np
 import pytest
 from scipy import integrate, stats
+
 from synmi.analytic import set3_case
 from synmi.empirical import RaoBlackwellEstimate, estimate_mi, rao_blackwell_mi
 from synmi.empirical.rao_blackwell import JACKKNIFE_GROUPS

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from synmi import analytic
-from synmi.empirical import MIEstimate
+from synmi.empirical.truth import LadderRung, TrueInformation
 from synmi.validation.engine import comparison as engine
 from synmi.validation.engine import sweeps
 from synmi.validation.engine.approximations import load_approximation
@@ -25,18 +25,21 @@ from synmi.validation.engine.config import parse_config, run_sweep_config
 from synmi.validation.engine.trends import linear_fit, power_law_fit
 
 
-def _fake_estimate(case, method, n_samples, config, seed):
-    """A 'truth' of 0.9 x FW + seeded noise, so rows depend on the case seed."""
-    rng = np.random.default_rng(seed)
+def _fake_truth(case, config):
+    """A 'truth' of 0.9 x FW + seeded noise (so rows depend on the case seed), with a drifting ladder."""
+    rng = np.random.default_rng(engine.case_seed(case, config))
     fw = analytic.fw_result_for_case(case).value
     value = 0.9 * fw + 0.001 * rng.standard_normal()
-    return MIEstimate(value, 0.01, value - 0.02, value + 0.02, method, n_samples, config.replicates, 0.0,
-                      (value,) * config.replicates, config.k, bias=0.005, bias_stderr=0.001, bias_spread=0.002)
+    rungs = tuple(LadderRung(m, config.orders, (value - shift, value - shift + 0.002), (0.01, 0.01), (), 0.0)
+                  for m, shift in zip(config.ladder, (0.05, 0.004, 0.0)))
+    return TrueInformation(value=value, stderr=0.01, ci_low=value - 0.05, ci_high=value + 0.05,
+                           method="entropy_difference_ladder", resolved=True, precision=config.precision,
+                           atol=config.atol, drift=0.004, order_gap=0.002, ladder=rungs)
 
 
 @pytest.fixture
 def fake_estimator(monkeypatch):
-    monkeypatch.setattr(engine, "_estimate", _fake_estimate)
+    monkeypatch.setattr(engine, "_true_information", _fake_truth)
 
 
 def _case(seed=0, **kw):
@@ -45,8 +48,7 @@ def _case(seed=0, **kw):
     return sweeps.make_exchangeable_case(seed=seed, **params)
 
 
-CONFIG = EstimationConfig(n_samples=1000, n_samples_multi=1000, cross_n_samples=1000, cross_n_samples_multi=1000,
-                          replicates=2, convergence=False)
+CONFIG = EstimationConfig(ladder=(250, 1000, 4000), max_samples=4000, replicates=2, cross_check="none")
 
 
 # ------------------------------------------------------------------ rows
@@ -60,31 +62,24 @@ def test_row_from_case_has_error_tolerance_and_verdict(fake_estimator):
     assert row["approx_value"] == pytest.approx(fw)
     assert row["err"] == pytest.approx(row["approx_value"] - row["truth"])
     assert row["rel_err"] == pytest.approx(row["err"] / row["truth"])
-    # tolerance = z * hypot(stderr, bias_stderr) + |bias| with the fake's numbers
-    assert row["tolerance"] == pytest.approx(3.0 * np.hypot(0.01, 0.001) + 0.005)
+    # tolerance = z * stderr + max(drift, order gap) with the fake's numbers
+    assert row["tolerance"] == pytest.approx(3.0 * 0.01 + 0.004)
+    assert row["bias_bound"] == pytest.approx(0.004)
     # the fake truth is 10% below FW: resolved when 0.1 * FW exceeds the tolerance
     expected = "disagree" if abs(row["err"]) > row["tolerance"] else "agree"
     assert row["verdict"] == expected
     assert row["resolved"] == (expected == "disagree")
+    assert row["truth_resolved"] is True and row["truth_n_samples"] == 4000
 
 
-def test_convergence_bias_bound_widens_tolerance(fake_estimator, monkeypatch):
-    """With the convergence check, tolerance = z * s.e. + max(|bias|, |change from M/4 to M|)."""
-    calls = []
-
-    def drifting(case, method, n_samples, config, seed):
-        est = _fake_estimate(case, method, n_samples, config, seed)
-        calls.append(n_samples)
-        shift = 0.05 if n_samples < 1000 else 0.0  # the quarter-size estimate sits 0.05 lower
-        return replace(est, value=est.value - shift)
-
-    monkeypatch.setattr(engine, "_estimate", drifting)
-    config = EstimationConfig(n_samples=1000, n_samples_multi=1000, cross_n_samples=1000,
-                              cross_n_samples_multi=1000, replicates=2, convergence=True, cross_method=None)
-    row = compare_case(_case(), config)
-    assert 250 in calls and 1000 in calls
-    assert abs(row["bias_conv"]) > 0.04
-    assert row["tolerance"] == pytest.approx(3.0 * np.hypot(0.01, 0.001) + abs(row["bias_conv"]))
+def test_exact_truth_row_for_one_connection():
+    """n = 1: the row's truth is the quadrature, its bias bound the quadrature's error bound."""
+    case = _case(seed=3)
+    row = compare_case(case, CONFIG)
+    assert row["truth_method"] == "exact_quadrature"
+    assert row["bias_bound"] == row["truth_error_bound"] <= 1e-8
+    exact = analytic.single_connection_information(case.mu, case.sigma, case.ensemble, case.pattern)
+    assert row["truth"] == pytest.approx(exact.value, abs=1e-12)
 
 
 def test_verdict_agree_when_approximation_matches_truth(fake_estimator):
@@ -109,17 +104,22 @@ def test_case_seed_depends_only_on_content():
     assert case_hash(a) == case_hash(b)
     assert engine.case_seed(a, CONFIG).generate_state(4).tolist() == engine.case_seed(b, CONFIG).generate_state(4).tolist()
     assert case_hash(a) != case_hash(_case(seed=2))
-    assert case_hash(a, CONFIG) != case_hash(a, EstimationConfig(n_samples=2000, n_samples_multi=1000,
-                                                                  cross_n_samples=1000, replicates=2))
+    assert case_hash(a, CONFIG) != case_hash(a, replace(CONFIG, replicates=3))
 
 
 def test_estimation_config_rejects_bad_values():
     with pytest.raises(ValueError, match="replicates"):
         EstimationConfig(replicates=1)
-    with pytest.raises(ValueError, match="method"):
-        EstimationConfig(method="magic")
-    with pytest.raises(ValueError, match="n_samples"):
-        EstimationConfig(n_samples=10)
+    with pytest.raises(ValueError, match="cross_check"):
+        EstimationConfig(cross_check="magic")
+    with pytest.raises(ValueError, match="ladder"):
+        EstimationConfig(ladder=(100, 200, 400))
+    with pytest.raises(ValueError, match="ladder"):
+        EstimationConfig(ladder=(1000, 4000))
+    with pytest.raises(ValueError, match="max_samples"):
+        EstimationConfig(ladder=(250, 1000, 4000), max_samples=2000)
+    with pytest.raises(ValueError, match="orders"):
+        EstimationConfig(orders=(3, 3))
 
 
 # ------------------------------------------------------------------ trend fits
@@ -198,12 +198,11 @@ def test_sweep_resume_after_interruption(fake_estimator, tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(resumed.drop(columns="seconds"), full.drop(columns="seconds"), check_dtype=False)
 
 
-SMALL_REAL = EstimationConfig(n_samples=2000, n_samples_multi=1000, cross_n_samples=1000, replicates=2,
-                              calibrate=False, cross_method=None, convergence=False)
+SMALL_REAL = EstimationConfig(ladder=(250, 1000, 4000), max_samples=4000, replicates=2, cross_check="none")
 
 
 def test_sweep_table_independent_of_n_jobs():
-    spec = sweeps.SweepSpec("j", "scale", (0.05, 0.5), {"n": 1, "n_patterns": 3, "dim": 4}, draws=2, seed=5)
+    spec = sweeps.SweepSpec("j", "scale", (0.05, 0.5), {"n": 2, "n_patterns": 3, "dim": 4}, draws=2, seed=5)
     cases = sweeps.build_sweep(spec)
     one = sweeps.run_cases(cases, SMALL_REAL, n_jobs=1)
     two = sweeps.run_cases(cases, SMALL_REAL, n_jobs=2)
@@ -212,7 +211,7 @@ def test_sweep_table_independent_of_n_jobs():
 
 
 def test_dask_local_cluster_gives_same_table_as_local_run():
-    spec = sweeps.SweepSpec("d", "scale", (0.05, 0.5), {"n": 1, "n_patterns": 3, "dim": 4}, draws=1, seed=11)
+    spec = sweeps.SweepSpec("d", "scale", (0.05, 0.5), {"n": 2, "n_patterns": 3, "dim": 4}, draws=1, seed=11)
     cases = sweeps.build_sweep(spec)
     local = sweeps.run_cases(cases, SMALL_REAL, n_jobs=1)
     dask_table = sweeps.run_cases(cases, SMALL_REAL, n_jobs=2, scheduler="local")
@@ -260,7 +259,7 @@ def test_config_rejects_unknown_keys(tmp_path):
 
 
 def test_run_sweep_config_writes_results_and_provenance(fake_estimator, tmp_path):
-    cfg = {"estimation": {"n_samples": 1000, "n_samples_multi": 1000, "cross_n_samples": 1000, "replicates": 2},
+    cfg = {"estimation": {"ladder": [250, 1000, 4000], "max_samples": 4000, "replicates": 2},
            "sweep": [{"name": "s", "axis": "N", "values": [2, 4], "draws": 1, "base": {"dim": 4}}]}
     table = run_sweep_config(cfg, out_dir=tmp_path, progress=False)
     assert len(table) == 2

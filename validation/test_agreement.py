@@ -2,7 +2,7 @@
 
 Claim 1 of the validation issue: at small log-variance scale the approximation
 lies within the combined uncertainty of the truth (standard error plus
-calibrated estimator bias; ``validation/engine/comparison.py``).  Claim 4: the suite can
+the bias bound of its ladder; ``validation/engine/comparison.py``).  Claim 4: the suite can
 fail — deliberately wrong approximations are caught on the same truths.
 """
 
@@ -38,7 +38,7 @@ def _small_scale(table: pd.DataFrame, limit: float = SMALL_SCALE) -> pd.DataFram
 
 
 def _describe(df: pd.DataFrame) -> str:
-    cols = ["sweep", "scale", "n_connections", "approx_value", "truth", "truth_stderr", "bias", "tolerance", "err",
+    cols = ["sweep", "scale", "n_connections", "approx_value", "truth", "truth_stderr", "bias_bound", "tolerance", "err",
             "verdict"]
     return df[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}")
 

@@ -1,73 +1,94 @@
-"""Estimator sanity: on every sweep the two truth estimators agree within their uncertainties.
+"""Estimator sanity: the truths the suite judges against are what they claim to be.
 
-The primary truth is the 1-D spacing entropy difference (one connection) or the
-Kozachenko-Leonenko entropy difference on common random numbers (ensembles);
-the cross-check is KSG on ``(ln w_S, ln z_l)`` for ensembles of up to
-``cross_max_n`` connections.  Agreement: ``|primary - KSG| <= z * sqrt(sum of
-squared standard errors, biases' included) + |bias_primary| + |bias_KSG|``.
+* One connection: the truth is exact (quadrature, docs/theory.md §8); the Monte
+  Carlo 1-D spacing estimator, run on a sample of the tier's cases, must cover it.
+* Ensembles: the truth is the entropy difference on a sample-size ladder
+  (docs/theory.md §9.1); on a sample of resolved cases an independent
+  cross-check (docs/theory.md §§10, 10.1) must agree with it.
+* KSG is not a cross-check in this model (docs/theory.md §9): it is asserted to
+  be what it is, a lower bound of the truth within its noise.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
-import pytest
+from scipy import stats
 
-#: Boundary between moderate and large log-variance scale (lambda_max of the covariance).
-LARGE_SCALE = 4.0
+from synmi import empirical
 
-REGIMES = ("one connection, moderate scale", "ensembles or large scale")
-
-#: Regimes where the two estimators are measured to disagree, with the evidence.
-#: Filled from runs, never guessed.
-KNOWN_DISAGREEMENT: dict[str, str] = {
-    "ensembles or large scale": (
-        "KSG (k = 3) is biased low where the information is large or ln w_S is a strongly curved function of "
-        "ln z_l, and neither its Gaussian calibration nor the M/4 -> M change sees the whole bias. 2026-11-24: "
-        "17 of 39 such cases disagree on the quick tier and 41 of 116 on the full tier (while all 75 "
-        "one-connection cases at lambda_max <= 4 agree), e.g. a 3-connection chain at lambda_max = 16: entropy "
-        "difference 1.08 vs KSG 0.25 nats. KSG keeps rising with the sample size: on a 3-connection ensemble at "
-        "lambda_max = 1, KSG gives 0.306, 0.328, 0.358 at M = 5e3, 2e4, 8e4 while the entropy difference settles "
-        "(0.446, 0.423, 0.414); on one connection at lambda_max = 16, KSG gives 0.146 and 0.158 at M = 5e4 and 2e5 "
-        "against the 1-D spacing estimate 0.169-0.172. The primary estimators stand; KSG's finite-sample bias "
-        "for strong dependence is the known cause (Gao, Ver Steeg & Galstyan 2015)."),
-}
+#: cases of each kind re-estimated by an independent method (the first ones of the tier, in its fixed order)
+CHECKED_CASES = {"quick": 4, "full": 8}
 
 
-def _cross_checked(table: pd.DataFrame) -> pd.DataFrame:
-    return table[table["cross_method"].astype(str) != ""]
-
-
-def _describe(df: pd.DataFrame) -> str:
-    cols = ["sweep", "scale", "n_connections", "n_patterns", "truth", "truth_stderr", "cross_value", "cross_stderr",
-            "bias", "cross_bias", "estimators_diff", "estimators_tolerance"]
-    return df[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}")
-
-
-@pytest.mark.parametrize("regime", REGIMES)
-def test_estimators_agree(suite_data, request, regime):
-    """One connection at lambda_max <= 4, and the rest (ensembles, or lambda_max > 4 where the paper's sets live)."""
-    table = _cross_checked(suite_data.table)
-    easy = (table["scale"].astype(float) <= LARGE_SCALE) & (table["n_connections"] == 1)
-    table = table[easy] if regime == REGIMES[0] else table[~easy]
-    if table.empty:
-        pytest.fail(f"no cross-checked {regime} cases in tier {suite_data.tier}: the check would be vacuous")
-    if regime in KNOWN_DISAGREEMENT:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_DISAGREEMENT[regime]))
-    bad = table[~table["estimators_agree"].astype(bool)]
-    assert bad.empty, f"{len(bad)}/{len(table)} {regime} cases: estimators disagree:\n{_describe(bad)}"
-
-
-def test_every_sweep_is_cross_checked(suite_data):
-    """Each sweep has at least one cross-checked case (the n sweep from its small ensembles)."""
+def _sample(suite_data, mask, count):
     table = suite_data.table
-    checked = set(_cross_checked(table)["sweep"])
-    missing = sorted(set(table["sweep"]) - checked)
-    assert not missing, f"sweeps without any cross-checked case: {missing}"
+    idx = [t for t in range(len(table)) if mask(table.iloc[t])]
+    picked = idx[:: max(1, len(idx) // count)][:count]
+    return [(suite_data.cases[t], table.iloc[t]) for t in picked]
 
 
-def test_truth_uncertainties_are_finite_and_positive(suite_data):
+def test_exact_truth_is_covered_by_spacing_estimator(suite_data):
+    """n = 1: the 1-D spacing entropy difference (2e5 draws, 5 replicates) covers the exact value.
+
+    Tolerance: 3 standard errors of the Monte Carlo estimate plus |its calibrated
+    bias| (docs/theory.md §7); the exact value's own error bound is below 1e-8.
+    """
+    sample = _sample(suite_data, lambda r: r["n_connections"] == 1 and r["n_patterns"] > 1
+                     and np.isfinite(r["truth"]), CHECKED_CASES[suite_data.tier])
+    assert sample, "no single-connection cases in the tier: the check would be vacuous"
+    bad = []
+    for case, row in sample:
+        assert row["truth_method"] == "exact_quadrature" and row["truth_error_bound"] <= 1e-8
+        est = empirical.estimate_mi(case.mu, case.sigma, case.ensemble, case.pattern, n_samples=200_000, seed=7,
+                                    method="entropy_1d", replicates=5, calibrate=True)
+        tol = 3 * np.hypot(est.stderr, est.bias_stderr) + abs(est.bias)
+        if abs(est.value - row["truth"]) > tol:
+            bad.append((row["case_id"], row["truth"], est.value, tol))
+    assert not bad, f"spacing estimator misses the exact value: {bad}"
+
+
+def test_ensemble_truths_pass_their_cross_check(suite_data):
+    """n >= 2, resolved: the Rao-Blackwellised estimator (or, where it stands aside, the
+    Gaussian-surrogate bias check) agrees with the ladder's value."""
+    sample = _sample(suite_data, lambda r: r["n_connections"] >= 2 and bool(r["truth_resolved"])
+                     and r["n_connections"] <= 4, CHECKED_CASES[suite_data.tier])
+    assert sample, "no resolved ensemble truths with n <= 4 in the tier: the check would be vacuous"
+    config = suite_data.estimation
+    bad = []
+    for case, row in sample:
+        truth = empirical.true_information(case.mu, case.sigma, case.ensemble, case.pattern, seed=11,
+                                           **{**config.truth_kwargs(case.n_connections), "cross_check": "auto"})
+        check = truth.cross_check
+        assert check.agree is not None, f"no cross-check ran on case {row['case_id']}: {check.reason}"
+        if not check.agree:
+            bad.append((row["case_id"], check.method, truth.value, check.value, check.reason))
+    assert not bad, f"cross-checks disagree: {bad}"
+
+
+def test_ksg_is_a_lower_bound(suite_data):
+    """KSG on (ln w_S, ln z_l) stays below the truth's interval plus 3 of its standard errors.
+
+    Measured while building the harness: biased low by 0.2-0.85 nats whenever
+    the information exceeds about 0.3 nats, and still rising with M
+    (docs/theory.md §9); the report shows it as a lower bound, never as a check.
+    """
+    sample = _sample(suite_data, lambda r: 2 <= r["n_connections"] <= 3 and np.isfinite(r["truth"]),
+                     CHECKED_CASES[suite_data.tier])
+    assert sample, "no ensembles of 2-3 connections in the tier"
+    above = []
+    for case, row in sample:
+        est = empirical.estimate_mi(case.mu, case.sigma, case.ensemble, case.pattern, n_samples=10_000, seed=3,
+                                    method="ksg", replicates=4)
+        t = stats.t.ppf(0.975, est.replicates - 1)
+        if est.value - t * est.stderr > row["truth_ci_high"]:
+            above.append((row["case_id"], row["truth"], est.value))
+    assert not above, f"KSG above the truth: {above}"
+
+
+def test_truth_uncertainties_are_finite_and_nonnegative(suite_data):
     t = suite_data.table
     finite = t[np.isfinite(t["truth"].astype(float))]
-    assert len(finite) == len(t), "some truths are not finite"
-    assert (finite["truth_stderr"] > 0).all() and (finite["tolerance"] > 0).all()
+    assert len(finite) >= len(t) - (t["n_patterns"] == 1).sum(), "some truths are not finite"
+    mc = finite[finite["truth_method"] != "exact_quadrature"]
+    assert (mc["truth_stderr"] > 0).all() and (finite["truth_stderr"] >= 0).all()
+    assert (finite["truth_ci_low"] <= finite["truth"]).all() and (finite["truth"] <= finite["truth_ci_high"]).all()

@@ -22,14 +22,17 @@ def built(suite_data, tmp_path_factory):
 def test_report_files(built):
     out, _ = built
     for name in ("report.md", "summary.json", "provenance.json", "tables/comparisons.csv", "tables/calibration.csv",
-                 "tables/law_violations.csv", "tables/sets_fw.csv.gz"):
+                 "tables/law_violations.csv", "tables/sets_fw.csv.gz", "tables/truths.csv.gz",
+                 "tables/truth_reproduction.csv", "tables/cross_checks.csv", "tables/exact_vs_monte_carlo.csv",
+                 "tables/ksg_lower_bound.csv"):
         assert (out / name).exists(), name
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
-    assert len(figures) == 8, figures
+    assert len(figures) == 9, figures
     text = (out / "report.md").read_text()
-    for section in ("## 1. Verdict at a glance", "## 2. Agreement", "## 3. The error surface",
-                    "## 4. Estimator calibration", "## 5. Validity census", "## 6. The paper's regressions",
-                    "## 7. Do the conclusions survive?", "## 8. Provenance"):
+    for section in ("## 1. Verdict at a glance", "## 2. Agreement", "## 3. How the truth was obtained",
+                    "## 4. Over the paper's whole range", "## 5. The error surface", "## 6. Estimator calibration",
+                    "## 7. Validity census", "## 8. The paper's regressions", "## 9. Do the conclusions survive?",
+                    "## 10. Provenance"):
         assert section in text, section
     for fig in figures:  # every figure is shown, with a caption line under it
         assert f"(figures/{fig})\n\n*" in text, fig
@@ -50,3 +53,22 @@ def test_summary_json_contract(built):
     for claim in s["claims"].values():
         assert claim["verdict"] in {"holds", "refuted", "unresolved"}
         assert "estimate" in claim and len(claim["ci"]) == 2
+
+
+def test_summary_json_truth_keys(built):
+    """The truth issue's keys: coverage by n, cross-check, slopes with truth and approximation, FW error by n."""
+    _, s = built
+    coverage = s["truth_coverage"]
+    assert coverage and all(0 <= c["resolved"] <= c["cases"] for c in coverage)
+    assert {c["n"] for c in coverage} >= {1, 20}
+    cc = s["cross_check"]
+    assert {"method", "checked", "agree"} <= set(cc) and 0 <= cc["agree"] <= cc["checked"]
+    for key in ("slope_N", "slope_n", "synergy"):
+        entry = s["truth_slopes"][key]
+        assert {"truth", "approximation", "cases", "n_range"} <= set(entry)
+        if entry["truth"] is not None:
+            lo, hi = entry["truth_ci"]
+            assert lo <= entry["truth"] <= hi
+    for row in s["fw_error_by_n"]:
+        assert {"n", "median_rel_err", "undefined_fraction", "within_10pct"} <= set(row)
+        assert 0 <= row["undefined_fraction"] <= 1 and 0 <= row["within_10pct"] <= 1

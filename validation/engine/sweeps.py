@@ -44,10 +44,18 @@ from synmi import analytic
 from synmi.analytic.inputs import Case, validate_case
 
 from .approximations import Approximation, approximation_name
-from .comparison import ROW_COLUMNS, EstimationConfig, case_hash, estimate_truth, evaluate_approximation, judge
+from .comparison import (
+    ROW_COLUMNS,
+    EstimationConfig,
+    case_hash,
+    estimate_truth,
+    evaluate_approximation,
+    fw_fields,
+    judge,
+)
 from .jsonable import to_jsonable
 
-__all__ = ["SweepSpec", "make_exchangeable_case", "build_sweep", "build_set_draws", "run_cases", "run_truths",
+__all__ = ["build_draws_by_n", "SweepSpec", "make_exchangeable_case", "build_sweep", "build_set_draws", "run_cases", "run_truths",
            "judge_table", "provenance"]
 
 AXES = ("scale", "n", "N", "mu_range", "rho")
@@ -154,6 +162,26 @@ def build_sweep(spec: SweepSpec) -> list[Case]:
     return cases
 
 
+def build_draws_by_n(set_name: str, n_values: Sequence[int], per_n: int, seed: int) -> list[Case]:
+    """``per_n`` random cases of the paper's set 2 or 3 at each ensemble size in ``n_values`` (docs/theory.md §6).
+
+    Draw ``j`` at size ``n`` uses its own stream (``SeedSequence(seed, spawn_key=(n, j))``),
+    so a tier with fewer draws or sizes gets a subset of the same cases (and
+    shares their cached truths).
+    """
+    if set_name not in ("set2", "set3"):
+        raise ValueError(f"set_name must be 'set2' or 'set3', got {set_name!r}")
+    out = []
+    for n in n_values:
+        for j in range(per_n):
+            rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(int(n), j)))
+            case = analytic.SET_GENERATORS[set_name](rng, n=int(n))
+            case.meta.update({"sweep": f"draws_{set_name}", "axis": "n", "axis_value": int(n), "seed": int(seed),
+                              "index": j})
+            out.append(case)
+    return out
+
+
 def build_set_draws(set_name: str, n_cases: int, seed: int, *, max_n: int | None = None,
                     max_patterns: int | None = None) -> list[Case]:
     """Random cases of the paper's set 1, 2 or 3 (docs/theory.md §6) for the comparison.
@@ -217,11 +245,13 @@ def _store(row: dict[str, Any], path: str) -> None:
 
 def run_truths(cases: Sequence[Case], config: EstimationConfig | None = None, *,
                out_dir: str | os.PathLike | None = None, n_jobs: int = 1, scheduler: str | None = None,
-               progress: bool | str = False) -> list[dict[str, Any]]:
-    """The Monte Carlo truth of every case (the approximation-independent half of each row).
+               progress: bool | str = False, known: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The truth of every case (the approximation-independent half of each row).
 
     Resumable, parallel and independent of ``n_jobs``; see :func:`run_cases`.
-    Returns one truth row per case, in the order of ``cases``.
+    ``known`` maps :func:`truth_table.table_key` to rows of a committed truth
+    table; those cases are not recomputed.  Returns one truth row per case, in
+    the order of ``cases``.
     """
     config = config or EstimationConfig()
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1:
@@ -233,7 +263,14 @@ def run_truths(cases: Sequence[Case], config: EstimationConfig | None = None, *,
         case_dir.mkdir(parents=True, exist_ok=True)
     rows: dict[int, dict] = {}
     todo: list[int] = []
+    if known:
+        from .truth_table import table_key
+
+        table_keys = [table_key(c, config) for c in cases]
     for t, key in enumerate(keys):
+        if known and table_keys[t] in known:
+            rows[t] = dict(known[table_keys[t]])
+            continue
         if case_dir is not None and (case_dir / f"{key}.json").exists():
             try:
                 rows[t] = json.loads((case_dir / f"{key}.json").read_text())
@@ -284,7 +321,8 @@ def judge_table(truths: Sequence[dict[str, Any]], cases: Sequence[Case], approxi
         raise ValueError(f"truths and cases must have equal length, got {len(truths)} and {len(cases)}")
     approximation = approximation or analytic.mutual_information
     name = approximation_name(approximation)
-    judged = [judge(row, evaluate_approximation(approximation, case), name, z) for row, case in zip(truths, cases)]
+    judged = [judge({**row, **fw_fields(case)}, evaluate_approximation(approximation, case), name, z)
+              for row, case in zip(truths, cases)]
     return pd.DataFrame(judged, columns=ROW_COLUMNS)
 
 

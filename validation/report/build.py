@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import replace
@@ -35,13 +36,15 @@ import pandas as pd
 from synmi import analytic
 
 from ..engine.approximations import DEFAULT_APPROXIMATION, Approximation, approximation_name, load_approximation
-from ..engine.claims import all_claims, estimator_agreement
+from ..engine.claims import all_claims
 from ..engine.comparison import case_hash
 from ..engine.jsonable import to_jsonable
 from ..engine.paper import census, paper_regressions, per_connection_information, set_table
-from ..engine.sweeps import provenance, run_cases
-from .data import ReportData
+from ..engine.sweeps import judge_table, provenance
+from ..engine.truth_analysis import approximation_error_by_n, cross_check_summary, truth_coverage, truth_slopes
+from .data import ReportData, TruthEvidence
 from .tiers import TIERS, ReportConfig, suite_config, sweep_specs, tier_cases
+from .truth_steps import cross_checks, exact_against_monte_carlo, ksg_against_truth, truths_with_table
 
 __all__ = ["ReportConfig", "TIERS", "build_report", "load_approximations", "suite_config", "sweep_specs",
            "tier_cases"]
@@ -73,7 +76,7 @@ def _calibration_table(cfg: ReportConfig, seed: int) -> pd.DataFrame:
 
     rows = []
     ss = np.random.SeedSequence(seed)
-    for method in ("ksg", "entropy_difference"):
+    for method in (name for name, est in empirical.ESTIMATORS.items() if est.max_connections is None):
         for dim in cfg.calibration_dims:
             for m in cfg.calibration_samples:
                 if method == "ksg" and (dim > 4 or (dim == 4 and m > 10_000)):
@@ -123,7 +126,7 @@ def load_approximations(approximations: str | Sequence[str]) -> tuple[tuple[str,
 
 
 def _summary(*, approximations: tuple[str, ...], name: str, results: pd.DataFrame, regressions: dict,
-             census_out: dict, claims: dict, estimators: dict, fig4: dict, law_rates: pd.DataFrame,
+             census_out: dict, claims: dict, truth: TruthEvidence, fig4: dict, law_rates: pd.DataFrame,
              tier: str) -> dict:
     """The numbers of ``summary.json`` (keys are a contract: ``validation/test_report.py``)."""
     return {
@@ -134,7 +137,11 @@ def _summary(*, approximations: tuple[str, ...], name: str, results: pd.DataFram
            for key, v in regressions.items()},
         "census": census_out,
         "claims": {k: c.to_dict() for k, c in claims.items()},
-        "estimator_agreement": estimators,
+        "truth_coverage": truth.coverage,
+        "cross_check": cross_check_summary(truth.cross_checks),
+        "truth_slopes": truth.slopes,
+        "fw_error_by_n": truth.error_by_n,
+        "truth_table": {**truth.table, "reproduction_agree": truth.table.get("reproduced")},
         "fig4": {"slope_ln_per_connection_vs_n": fig4["slope_vs_n"].to_dict(),
                  "slope_ln_per_connection_vs_ln_n": fig4["slope_vs_ln_n"].to_dict()},
         "agreement": {"cases": int(len(results)),
@@ -152,7 +159,8 @@ def _summary(*, approximations: tuple[str, ...], name: str, results: pd.DataFram
 def build_report(out_dir: str | os.PathLike = "reports", *, quick: bool = False, n_jobs: int = 2,
                  cache_dir: str | os.PathLike | None = None, scheduler: str | None = None,
                  approximations: str | Sequence[str] = (DEFAULT_APPROXIMATION,),
-                 config: ReportConfig | None = None) -> Path:
+                 config: ReportConfig | None = None, truth_table: str | os.PathLike | None = None,
+                 recompute_truths: bool = False) -> Path:
     """Run the whole analysis and write the report folder.
 
     Parameters
@@ -178,6 +186,13 @@ def build_report(out_dir: str | os.PathLike = "reports", *, quick: bool = False,
     config : ReportConfig, optional
         Sizes of the run, instead of the tier chosen by ``quick`` (for
         custom or very small runs).
+    truth_table : path, optional
+        Committed truths to reuse (default ``out_dir/tables/truths.csv.gz``);
+        the table with every truth of the run is written to ``out_dir/tables``.
+        A random sample of the reused ones (5 %, at least 5) is recomputed with
+        another seed and must reproduce (:mod:`validation.engine.truth_table`).
+    recompute_truths : bool
+        Ignore stored truths and recompute every one.
 
     Returns
     -------
@@ -222,16 +237,33 @@ def build_report(out_dir: str | os.PathLike = "reports", *, quick: bool = False,
         calib = _calibration_table(cfg, cfg.seed + 200)
         calib.to_csv(out / "tables" / "calibration.csv", index=False, float_format="%.6g")
 
-    with timer.step("sweeps: Monte Carlo truth against the approximation"):
+    with timer.step("truths: exact, reused from the truth table, or computed"):
         cases = tier_cases(cfg)
         cached = sum((cache / "cases" / f"{case_hash(c, cfg.estimation)}.json").exists() for c in cases)
-        results = run_cases(cases, cfg.estimation, approximation=approximation, out_dir=cache, n_jobs=n_jobs,
-                            scheduler=scheduler, progress="Monte Carlo cases")
+        table_out = out / "tables" / "truths.csv.gz"
+        source = Path(truth_table) if truth_table is not None else table_out
+        if source != table_out and source.exists() and not recompute_truths:
+            shutil.copyfile(source, table_out)
+        truths, reproduction, table_info = truths_with_table(cases, cfg.estimation, table_out, cache=cache,
+                                                             n_jobs=n_jobs, scheduler=scheduler,
+                                                             recompute=recompute_truths)
+        reproduction.to_csv(out / "tables" / "truth_reproduction.csv", index=False, float_format="%.6g")
+        results = judge_table(truths, cases, approximation, cfg.estimation.z)
         results.to_csv(out / "tables" / "comparisons.csv", index=False, float_format="%.6g")
+
+    with timer.step("checks: cross-checks, exact against Monte Carlo, KSG"):
+        checks = cross_checks(cases, truths, cfg.estimation, cfg.cross_check_cases, out / "tables" / "cross_checks.csv")
+        exact_checks = exact_against_monte_carlo(cases, truths, cfg.exact_check_cases, seed=cfg.seed)
+        exact_checks.to_csv(out / "tables" / "exact_vs_monte_carlo.csv", index=False, float_format="%.8g")
+        ksg = ksg_against_truth(cases, truths, cfg.ksg_cases, n_samples=cfg.ksg_samples, seed=cfg.seed)
+        ksg.to_csv(out / "tables" / "ksg_lower_bound.csv", index=False, float_format="%.6g")
 
     with timer.step("claims: trend fits and verdicts"):
         claims = all_claims(results, seed=cfg.seed, approximation_label="FW" if is_fw else "approx.")
-        estimators = estimator_agreement(results)
+        truth = TruthEvidence(table=table_info, reproduction=reproduction, cross_checks=checks,
+                              exact_checks=exact_checks, ksg=ksg, coverage=truth_coverage(results),
+                              error_by_n=approximation_error_by_n(results),
+                              slopes=truth_slopes(results, seed=cfg.seed))
 
     with timer.step("laws: violation rates over sets 1-3"):
         law_rates = pd.concat([laws.law_violation_rates(approximation, set_name, cfg.law_cases, cfg.seed + 300 + t)
@@ -241,7 +273,7 @@ def build_report(out_dir: str | os.PathLike = "reports", *, quick: bool = False,
 
     with timer.step("figures and report"):
         summary = _summary(approximations=specs, name=name, results=results, regressions=regressions,
-                           census_out=census_out, claims=claims, estimators=estimators, fig4=fig4,
+                           census_out=census_out, claims=claims, truth=truth, fig4=fig4,
                            law_rates=law_rates, tier=cfg.name)
         prov = provenance(cfg.estimation, {
             "tier": cfg.name, "report_config": to_jsonable(cfg.__dict__ | {"estimation": cfg.estimation.to_dict()}),
@@ -250,7 +282,7 @@ def build_report(out_dir: str | os.PathLike = "reports", *, quick: bool = False,
             "steps_seconds": timer.steps})
         data = ReportData(config=cfg, approximations=specs, approximation_name=name, approximation_is_fw=is_fw,
                           results=results, set_tables=set_tables, census=census_out, regressions=regressions,
-                          fig4=fig4, calibration=calib, claims=claims, estimators=estimators, law_rates=law_rates,
+                          fig4=fig4, calibration=calib, claims=claims, truth=truth, law_rates=law_rates,
                           counterexamples=counterexamples, summary=summary, provenance=prov,
                           timings=dict(timer.steps))
         data = replace(data, figures=figures.make_all(out / "figures", data))

@@ -15,7 +15,41 @@ import pandas as pd
 from ..engine.claims import ClaimResult
 from .tiers import ReportConfig
 
-__all__ = ["ReportData"]
+__all__ = ["ReportData", "TruthEvidence"]
+
+
+@dataclass(frozen=True)
+class TruthEvidence:
+    """How the report's truths were obtained and checked (docs/theory.md §§8-10, 13).
+
+    Attributes
+    ----------
+    table : dict
+        Counts of the truth table: cases, reused, computed, recomputed sample, reproduced.
+    reproduction : pandas.DataFrame
+        Reused truths recomputed with another seed (:func:`validation.engine.truth_table.reproduction_check`).
+    cross_checks : pandas.DataFrame
+        Independent checks of resolved ensemble truths.
+    exact_checks : pandas.DataFrame
+        The 1-D spacing estimator against exact single-connection values.
+    ksg : pandas.DataFrame
+        KSG against resolved truths: its measured bias.
+    coverage, error_by_n : list of dict
+        Per ensemble size of the random set-2/3 draws: resolved truths; the
+        approximation's error against them.
+    slopes : dict
+        ``slope_N``, ``slope_n`` and ``synergy``, truth against approximation
+        (:func:`validation.engine.truth_analysis.truth_slopes`).
+    """
+
+    table: dict[str, Any]
+    reproduction: pd.DataFrame
+    cross_checks: pd.DataFrame
+    exact_checks: pd.DataFrame
+    ksg: pd.DataFrame
+    coverage: list
+    error_by_n: list
+    slopes: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -50,8 +84,8 @@ class ReportData:
         Bias and spread of each truth estimator on Gaussian cases.
     claims : dict of str to ClaimResult
         Verdicts on the claims of docs/theory.md §5, in the order of their titles.
-    estimators : dict
-        Agreement of the two truth estimators (:func:`validation.engine.claims.estimator_agreement`).
+    truth : TruthEvidence
+        How the truths were obtained and checked, and the analysis over the paper's range of ``n``.
     law_rates : pandas.DataFrame
         Violation rates of the laws of true information (docs/theory.md §12).
     counterexamples : dict of str to str
@@ -77,7 +111,7 @@ class ReportData:
     fig4: dict[str, Any]
     calibration: pd.DataFrame
     claims: dict[str, ClaimResult]
-    estimators: dict[str, Any]
+    truth: "TruthEvidence"
     law_rates: pd.DataFrame
     counterexamples: dict[str, str]
     summary: dict[str, Any]

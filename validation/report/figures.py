@@ -26,6 +26,7 @@ import seaborn as sns  # noqa: E402
 
 from ..engine.claims import ClaimResult, rows_with_defined_error  # noqa: E402
 from ..engine.paper import PAPER_SLOPES  # noqa: E402
+from ..engine.truth_analysis import draw_rows  # noqa: E402
 from .data import ReportData  # noqa: E402
 
 __all__ = ["make_all"]
@@ -223,8 +224,9 @@ def fig_per_connection(fig4: dict[str, Any], out: Path) -> tuple[str, str]:
 
 def fig_conclusions(results: pd.DataFrame, claims: dict[str, ClaimResult], out: Path,
                     label: str = "I_FW") -> tuple[str, str]:
-    df = results[results["sweep"].astype(str).str.startswith("draws_")].copy()
-    df = df[np.isfinite(df["approx_value"].astype(float)) & (df["approx_value"] > 0) & (df["truth"] > 0)]
+    df = draw_rows(results)
+    df = df[df["truth_resolved"].astype(bool) & np.isfinite(df["approx_value"].astype(float))
+            & (df["approx_value"] > 0) & (df["truth"] > 0)]
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
     for ax, (key, col, regressor) in zip(axes, (("slope_N", "n_patterns", "ln N"),
                                                 ("slope_n", "n_connections", "ln n"))):
@@ -247,8 +249,54 @@ def fig_conclusions(results: pd.DataFrame, claims: dict[str, ClaimResult], out: 
         ax.set_ylabel("ln I (ln nats)")
         ax.legend(fontsize=7)
     return (_save(fig, out, "conclusions.png"),
-            f"The paper's N- and n-slopes recomputed with the Monte Carlo truth (blue) in place of {label} (red) on the "
-            "same random set-2/3 cases: the titles give the slope difference with its paired-bootstrap 95% CI.")
+            f"The paper's N- and n-slopes recomputed with the resolved truth (blue) in place of {label} (red) on the "
+            "same random set-2/3 cases (n = 1-20): the titles give the slope difference with its paired-bootstrap "
+            "95% CI.")
+
+
+def fig_by_n(results: pd.DataFrame, slopes: dict[str, Any], out: Path, label: str = "I_FW") -> tuple[str, str]:
+    """The approximation's relative error against ``n`` (resolved truths), and the synergy trend (Fig. 4)."""
+    df = draw_rows(results)
+    df = df[df["truth_resolved"].astype(bool) & np.isfinite(df["truth"].astype(float))]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    ax = axes[0]
+    approx = df["approx_value"].astype(float)
+    defined = np.isfinite(approx)
+    rel = (approx - df["truth"]) / df["truth"]
+    jitter = np.random.default_rng(2).uniform(-0.25, 0.25, len(df))
+    for sweep, marker, color in (("draws_set2", "o", "C0"), ("draws_set3", "s", "C1")):
+        m = (df["sweep"] == sweep).to_numpy() & defined.to_numpy()
+        ax.scatter(df["n_connections"][m] + jitter[m], 100 * rel[m], s=14, marker=marker, color=color,
+                   label=sweep.replace("draws_", ""))
+    undefined = df[~defined.to_numpy()]
+    if len(undefined):
+        top = float(np.nanmax(100 * rel)) if defined.any() else 100.0
+        ax.scatter(undefined["n_connections"], np.full(len(undefined), top * 1.1 + 10), marker="v", color="k", s=18,
+                   label=f"{label} undefined")
+    ax.axhline(0, color="k", lw=0.8)
+    ax.axhspan(-10, 10, color="0.85", zorder=0, label="within 10%")
+    ax.set_xlabel("ensemble size n")
+    ax.set_ylabel(f"({label} - truth) / truth (%)")
+    ax.legend(fontsize=7)
+    ax = axes[1]
+    s3 = df[(df["sweep"] == "draws_set3") & (df["truth"] > 0)]
+    s3a = s3[np.isfinite(s3["approx_value"].astype(float)) & (s3["approx_value"] > 0)]
+    x = np.log(s3a["n_connections"].to_numpy(float))
+    ax.scatter(x, np.log(s3a["truth"]) - x, s=14, color="C0", label="truth")
+    ax.scatter(x, np.log(s3a["approx_value"].astype(float)) - x, s=14, marker="x", color="C3", label=label)
+    syn = slopes.get("synergy", {})
+    title = "synergy: slope of ln(I/n) on ln n"
+    if syn.get("truth") is not None:
+        title += (f"\ntruth {syn['truth']:.2f} [{syn['truth_ci'][0]:.2f}, {syn['truth_ci'][1]:.2f}], {label} "
+                  f"{syn['approximation']:.2f} [{syn['approximation_ci'][0]:.2f}, {syn['approximation_ci'][1]:.2f}]")
+    ax.set_title(title, fontsize=9)
+    ax.set_xlabel("ln n")
+    ax.set_ylabel("ln(I / n)")
+    ax.legend(fontsize=7)
+    return (_save(fig, out, "by_n.png"),
+            f"Left: {label}'s relative error against the resolved truth on the random set-2/3 draws, by ensemble "
+            "size (triangles: no defined value). Right: Fig. 4's synergy statistic on set 3 (information per "
+            "connection against ln n), truth and approximation on the same cases, slopes with 95% bootstrap CIs.")
 
 
 def make_all(out: Path, data: ReportData) -> dict[str, tuple[str, str]]:
@@ -278,4 +326,5 @@ def make_all(out: Path, data: ReportData) -> dict[str, tuple[str, str]]:
         "regressions": fig_regressions(data.set_tables, data.regressions, out),
         "per_connection": fig_per_connection(data.fig4, out),
         "conclusions": fig_conclusions(results, claims, out, label),
+        "by_n": fig_by_n(results, data.truth.slopes, out, label),
     }

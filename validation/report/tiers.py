@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine.comparison import EstimationConfig
-from ..engine.sweeps import SweepSpec, build_set_draws, build_sweep
+from ..engine.sweeps import SweepSpec, build_draws_by_n, build_set_draws, build_sweep
 
 __all__ = ["ReportConfig", "TIERS", "suite_config", "sweep_specs", "tier_cases"]
 
@@ -21,7 +21,9 @@ class ReportConfig:
 
     ``draws`` maps each sweep to its number of independent draws of the means
     (and ensemble) per grid point; ``law_cases`` is the number of random cases
-    per set on which the laws of true information are checked (docs/theory.md §12).
+    per set on which the laws of true information are checked (docs/theory.md §12);
+    ``cross_check_cases``, ``exact_check_cases`` and ``ksg_cases`` how many truths
+    the report checks independently (docs/theory.md §§10, 8, 9).
     """
 
     name: str
@@ -35,31 +37,39 @@ class ReportConfig:
     rho_values: tuple
     base_scale: float
     set_draws: int
-    slope_draws: int
+    truth_n_values: tuple
+    truth_draws_per_n: int
     calibration_samples: tuple
     calibration_dims: tuple
     calibration_replicates: int
     law_cases: int
+    cross_check_cases: int = 40
+    exact_check_cases: int = 8
+    ksg_cases: int = 8
+    ksg_samples: int = 20_000
     seed: int = 20261124
 
 
 TIERS: dict[str, ReportConfig] = {
     "quick": ReportConfig(
         name="quick", set_cases=1000,
-        estimation=EstimationConfig(n_samples=100_000, n_samples_multi=10_000, cross_n_samples=50_000,
-                                    cross_n_samples_multi=5_000, cross_max_n=3, replicates=4),
+        estimation=EstimationConfig(ladder=(625, 2_500, 10_000), max_samples=10_000, max_samples_tree=40_000,
+                                    replicates=4, cross_check="none"),
         draws={"scale_n1": 2, "scale_n3": 1, "scale_n3_rho": 1, "n": 1, "N": 2, "mu_range": 2, "rho": 2},
         scale_values=(0.01, 0.05, 0.2, 1.0, 4.0, 16.0), n_values=(1, 2, 3, 4, 6, 8), N_values=(2, 5, 20, 50),
-        mu_values=(0.0, 1.0, 3.0), rho_values=(0.0, 0.25, 0.5, 0.75, 0.95), base_scale=1.0, set_draws=2, slope_draws=8,
-        calibration_samples=(5_000,), calibration_dims=(1, 2, 4), calibration_replicates=3, law_cases=300),
+        mu_values=(0.0, 1.0, 3.0), rho_values=(0.0, 0.25, 0.5, 0.75, 0.95), base_scale=1.0, set_draws=2,
+        truth_n_values=(1, 2, 4, 8, 12, 20), truth_draws_per_n=1,
+        calibration_samples=(5_000,), calibration_dims=(1, 2, 4), calibration_replicates=3, law_cases=300,
+        cross_check_cases=4, exact_check_cases=2, ksg_cases=2, ksg_samples=5_000),
     "full": ReportConfig(
         name="full", set_cases=5000,
-        estimation=EstimationConfig(n_samples=200_000, n_samples_multi=10_000, cross_n_samples=100_000,
-                                    cross_n_samples_multi=10_000, cross_max_n=3, replicates=5),
+        estimation=EstimationConfig(ladder=(1_250, 5_000, 20_000), max_samples=20_000, max_samples_tree=80_000,
+                                    replicates=5, cross_check="none"),
         draws={"scale_n1": 3, "scale_n3": 2, "scale_n3_rho": 1, "n": 2, "N": 3, "mu_range": 3, "rho": 3},
         scale_values=(0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
         n_values=(1, 2, 3, 4, 6, 8, 12, 16, 20), N_values=(2, 3, 5, 10, 20, 50), mu_values=(0.0, 0.5, 1.0, 2.0, 4.0),
-        rho_values=(-0.05, 0.0, 0.25, 0.5, 0.75, 0.95), base_scale=1.0, set_draws=6, slope_draws=32,
+        rho_values=(-0.05, 0.0, 0.25, 0.5, 0.75, 0.95), base_scale=1.0, set_draws=6,
+        truth_n_values=tuple(range(1, 21)), truth_draws_per_n=5,
         calibration_samples=(10_000, 50_000), calibration_dims=(1, 2, 4, 8), calibration_replicates=5,
         law_cases=2000),
 }
@@ -85,16 +95,12 @@ def sweep_specs(cfg: ReportConfig) -> list[SweepSpec]:
 
 
 def _draw_cases(cfg: ReportConfig) -> list:
-    """Random draws from sets 1-3 for the agreement table, plus the slope subset.
-
-    The slope subset (claim 5) takes set-2 and set-3 cases with ``n <= 4`` so the
-    Monte Carlo truth stays resolvable in the time budget.
-    """
-    cases = []
-    for t, name in enumerate(("set1", "set2", "set3")):
-        cases += build_set_draws(name, cfg.set_draws, cfg.seed + 10 + t, max_n=3)
+    """Random draws from the paper's sets: set 1 (``n <= 3``), and sets 2 and 3 at every
+    ensemble size of ``truth_n_values`` (``truth_draws_per_n`` each), where the paper's
+    Figs. 2-4 live (docs/theory.md §6)."""
+    cases = build_set_draws("set1", cfg.set_draws, cfg.seed + 10, max_n=3)
     for t, name in enumerate(("set2", "set3")):
-        cases += build_set_draws(name, cfg.slope_draws, cfg.seed + 20 + t, max_n=4)
+        cases += build_draws_by_n(name, cfg.truth_n_values, cfg.truth_draws_per_n, cfg.seed + 20 + t)
     return cases
 
 

@@ -589,7 +589,8 @@ def rao_blackwell_mi(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, n_samp
         The case, as in :func:`analytic.mutual_information` (same validation).
     n_samples : int
         ``M``, draws of all patterns per replicate (the inner sample of every
-        density estimate), at least ``MIN_N_SAMPLES`` and at least ``n_points``.
+        density estimate), at least ``n_points + MIN_N_SAMPLES`` (the control
+        variate is fitted on the draws that are not points).
     n_points : int
         ``P``, evaluation points per replicate (the first ``P`` draws), ``>= 2``.
     seed : int, SeedSequence or numpy Generator
@@ -598,6 +599,10 @@ def rao_blackwell_mi(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, n_samp
         Independent replicates; ``value`` is their mean.
     n_jobs : int
         Threads over blocks of evaluation points (``-1``: all CPUs); never changes the numbers.
+    n_control : int
+        Draws per replicate for the mean of the control variate (cheap: ``O(N n^2)``
+        each); its noise, ``sd(g) / sqrt(n_control)``, dominates the error when it
+        is small (``sd(g)`` is 2-4 nats in typical cases).
     min_ess : float
         A point whose effective sample size is below this counts as poorly resolved.
     max_frac_low_ess : float

@@ -146,7 +146,9 @@ class RaoBlackwellEstimate:
         cannot be computed (a singular ``C Sigma_m C^T``, or a density estimate
         of 0 at some point).
     stderr : float
-        Jackknife standard error (see the module docstring).
+        Jackknife standard error (see the module docstring); ``inf`` (and the
+        estimate not usable) when leaving out one group of draws leaves some
+        point without a nonzero term.
     ci_low, ci_high : float
         ``value -+ t * stderr``, Student ``t`` with ``replicates * (JACKKNIFE_GROUPS - 1)``
         degrees of freedom.  Sampling noise only: it says nothing where the
@@ -462,13 +464,17 @@ def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
         return np.squeeze(np.log(np.exp(a - safe).sum(axis=axis, keepdims=True)) + safe, axis=axis)
 
 
-def _log_density(s1: np.ndarray, s2: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Jensen-corrected ``ln p_hat`` and ESS per point from the group sums of the kept groups."""
+def _log_density(s1: np.ndarray, s2: np.ndarray, counts: float) -> tuple[np.ndarray, np.ndarray]:
+    """Jensen-corrected ``ln p_hat`` and ESS per point from the group sums of the kept groups.
+
+    A point without any nonzero term gets ``ln p_hat = -inf`` and ``ESS = 0``.
+    """
     lse1, lse2 = _logsumexp(s1, 1), _logsumexp(s2, 1)
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        ess = np.where(np.isfinite(lse1), np.exp(2 * lse1 - lse2), 0.0)
-        jensen = (counts / ess - 1.0) / (2.0 * (counts - 1.0))
-    return lse1 - np.log(counts) + jensen, ess
+    empty = ~np.isfinite(lse1)
+    lse1_safe, lse2_safe = np.where(empty, 0.0, lse1), np.where(empty, 0.0, lse2)
+    ess = np.where(empty, 0.0, np.exp(2 * lse1_safe - lse2_safe))
+    jensen = np.where(empty, 0.0, (counts / np.where(empty, 1.0, ess) - 1.0) / (2.0 * (counts - 1.0)))
+    return lse1 - math.log(counts) + jensen, ess
 
 
 @dataclass
@@ -552,10 +558,16 @@ def _replicate(case: Case, densities: list[_LogNormal], n_samples: int, n_points
 
     value, _, ess = estimate(None)
     jack = np.array([estimate(g)[:2] for g in range(groups)])
-    factor = (groups - 1) / groups
-    se = math.sqrt(factor * float(np.square(jack[:, 0] - jack[:, 0].mean()).sum()))
-    raw_se = math.sqrt(factor * float(np.square(jack[:, 1] - jack[:, 1].mean()).sum()))
-    return {"value": value, "se": se, "raw_se": raw_se, "ess": ess}
+    return {"value": value, "se": _jackknife_se(jack[:, 0]), "raw_se": _jackknife_se(jack[:, 1]), "ess": ess}
+
+
+def _jackknife_se(values: np.ndarray) -> float:
+    """Delete-a-group jackknife standard error; ``inf`` when a deletion leaves some point without a
+    nonzero term (its log density, hence that replicate, is infinite)."""
+    if not np.all(np.isfinite(values)):
+        return math.inf
+    groups = values.size
+    return math.sqrt((groups - 1) / groups * float(np.square(values - values.mean()).sum()))
 
 
 # --------------------------------------------------------------------------- public API
@@ -578,7 +590,8 @@ def rao_blackwell_mi(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, n_samp
         The case, as in :func:`analytic.mutual_information` (same validation).
     n_samples : int
         ``M``, draws of all patterns per replicate (the inner sample of every
-        density estimate), at least ``MIN_N_SAMPLES`` and at least ``n_points``.
+        density estimate), at least ``n_points + MIN_N_SAMPLES`` (the control
+        variate is fitted on the draws that are not points).
     n_points : int
         ``P``, evaluation points per replicate (the first ``P`` draws), ``>= 2``.
     seed : int, SeedSequence or numpy Generator
@@ -587,6 +600,10 @@ def rao_blackwell_mi(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, n_samp
         Independent replicates; ``value`` is their mean.
     n_jobs : int
         Threads over blocks of evaluation points (``-1``: all CPUs); never changes the numbers.
+    n_control : int
+        Draws per replicate for the mean of the control variate (cheap: ``O(N n^2)``
+        each); its noise, ``sd(g) / sqrt(n_control)``, dominates the error when it
+        is small (``sd(g)`` is 2-4 nats in typical cases).
     min_ess : float
         A point whose effective sample size is below this counts as poorly resolved.
     max_frac_low_ess : float
@@ -647,6 +664,9 @@ def rao_blackwell_mi(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, n_samp
     if not math.isfinite(value):
         value = float("nan")
         reasons.append(f"a density estimate is 0 at {int(np.sum(ess == 0))} of {ess.size} points")
+    if math.isfinite(value) and not math.isfinite(se):
+        reasons.append("the jackknife standard error is infinite: without one group of draws some point's "
+                       "density estimate has no nonzero term")
     if frac_low > max_frac_low_ess:
         reasons.append(f"effective sample size < {min_ess:g} at {100 * frac_low:.0f}% of points "
                        f"(allowed: {100 * max_frac_low_ess:g}%)")

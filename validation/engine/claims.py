@@ -4,18 +4,21 @@ The decision rules are fixed here and shared by the report and the test suite.
 Each claim function returns a :class:`ClaimResult` that carries the claim's
 own ``title`` (its line in the report's tables) and ``detail`` (the sentences
 the report writes under it), so the report adds no wording of its own.
-Three rules were revised after the first quick-tier run, and the report says
+Four rules were revised after a first look at the data, and the report says
 so, with what the earlier rule gives on the run's own data: the homogeneity
 test of the independence claims (the error rose and fell with ``N``, which a
 slope cannot see; ``details["slope_only_verdict"]``), the within-draw fits
 (draw-to-draw spread hid the ``rho`` trend; ``details["fit_across_draws"]``),
-and the convergence bias bound of :mod:`validation.engine.comparison`.
+the truth's ladder bias bound of :mod:`validation.engine.comparison`, and the
+claim-1 rule above.
 
 ``scale`` (claim 1: ``err -> 0`` as the log-variance scale -> 0)
     power law ``|err| ~ scale**b`` over the resolved points of the scale sweeps.
-    *holds* when the 95 % CI of ``b`` lies above 0 and every case at the smallest
-    scale agrees with the truth; *refuted* when the CI lies below 0 or a case at
-    the smallest scale disagrees; otherwise *unresolved*.
+    *holds* when the 95 % CI of ``b`` lies above 0; *refuted* when it lies below
+    0; otherwise *unresolved*.  The error at the smallest scale is reported in the
+    detail.  (Revised with the exact single-connection truths: the earlier rule
+    also required every smallest-scale case to agree within the truth's
+    tolerance, which an exact truth turns into "FW is exact at a finite scale".)
 ``N`` and ``mu_range`` (claim 2: ``err`` essentially independent of ``N`` and ``mu``)
     OLS slope of ``err`` on ``ln N`` (on the ``mu`` range) over all defined cases,
     within draws (see below), and a homogeneity test: ``Q = sum_i (err_i -
@@ -168,20 +171,26 @@ def claim_scale(table: pd.DataFrame, *, seed: int = 0) -> ClaimResult:
     fit = power_law_fit(df["scale"], df["abs_err"], resolved=df["resolved"].astype(bool), seed=seed)
     smallest = df["scale"].min()
     at_small = df[np.isclose(df["scale"], smallest)]
-    small_agree = bool((at_small["verdict"] == "agree").all())
+    rel = (at_small["abs_err"] / at_small["truth"].abs()).astype(float)
     details = {"fit": fit.to_dict(), "smallest_scale": float(smallest),
                "smallest_scale_agree": f"{int((at_small['verdict'] == 'agree').sum())}/{len(at_small)}",
                "max_abs_err_at_smallest": float(at_small["abs_err"].max()),
+               "max_rel_err_at_smallest": float(rel.max()),
                "max_tolerance_at_smallest": float(at_small["tolerance"].max())}
-    if not small_agree or (np.isfinite(fit.ci_high) and fit.ci_high < 0):
+    # The claim is about a limit: it holds when |err| falls as a positive power of the scale. A
+    # nonzero error at the smallest finite scale does not refute it (with exact single-connection
+    # truths every finite-scale error is resolved); it is reported in the detail.
+    if np.isfinite(fit.ci_high) and fit.ci_high < 0:
         verdict = "refuted"
     elif np.isfinite(fit.ci_low) and fit.ci_low > 0:
         verdict = "holds"
     else:
         verdict = "unresolved"
     detail = (f"At the smallest scale ({format_number(details['smallest_scale'])}) {details['smallest_scale_agree']} "
-              f"cases agree; largest |error| there {format_number(details['max_abs_err_at_smallest'])} nats against "
-              f"a tolerance of {format_number(details['max_tolerance_at_smallest'])}.")
+              f"cases agree with the truth within its tolerance; largest |error| there "
+              f"{format_number(details['max_abs_err_at_smallest'])} nats "
+              f"({format_number(100 * details['max_rel_err_at_smallest'], 2)}% of the truth) against a tolerance "
+              f"of {format_number(details['max_tolerance_at_smallest'])}.")
     return ClaimResult("scale", statement, verdict, fit.slope, fit.ci, "exponent b of |err| ~ scale^b (resolved points)",
                        fit.n_used, fit.n_total, details, title=title, detail=detail)
 

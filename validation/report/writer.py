@@ -140,9 +140,18 @@ def _rule_revisions(data: ReportData) -> str:
                    "neighbour orders), which widens the tolerances (it replaced a Gaussian-surrogate calibration "
                    "that missed the bias on curved log-scale dependence); without it "
                    f"{kept} of the {agreeing} comparisons that agree here would disagree")
-    return "\n".join(["Rules revised after a first look at the data (quick tier), stated so the verdicts can be "
+    scale = claims.get("scale")
+    limit = ("Claim 1 is judged on the exponent of the error's power law alone (the earlier rule also required "
+             "every smallest-scale case to agree within the truth's tolerance, which exact single-connection truths "
+             "turn into a demand that the approximation be exact at a finite scale)")
+    if scale and "smallest_scale_agree" in scale.details:
+        earlier = "refuted" if scale.details["smallest_scale_agree"].split("/")[0] != \
+            scale.details["smallest_scale_agree"].split("/")[1] else scale.verdict
+        limit += (f"; here {scale.details['smallest_scale_agree']} smallest-scale cases agree, so the earlier rule "
+                  f"gives *{earlier}*")
+    return "\n".join(["Rules revised after a first look at the data, stated so the verdicts can be "
                       "weighed, each with what the earlier rule gives on this run:\n",
-                      f"- {homogeneity}.", f"- {within}.", f"- {convergence}.\n"])
+                      f"- {homogeneity}.", f"- {within}.", f"- {convergence}.", f"- {limit}.\n"])
 
 
 def section_verdicts(data: ReportData) -> str:

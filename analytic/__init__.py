@@ -10,6 +10,14 @@ mutual_information_batch(cases) -> pandas.DataFrame
     Vectorised over many cases.
 fenton_wilkinson_params, weight_moments, connection_log_moments
     The intermediate quantities of docs/theory.md §§2-3.
+single_connection_information(mu, sigma, ensemble, pattern, *, tol=1e-10) -> ExactResult
+    The exact ``I(w ; x_l)`` of a single connection by quadrature, with an error
+    bound (docs/theory.md §8).
+exact_information(mu, sigma, ensemble, pattern) -> float
+    The same value with ``mutual_information``'s signature (``nan`` with a
+    warning for ensembles of more than one connection).
+lognormal_sum_entropy(log_means, log_variances, *, tol=1e-10) -> SumEntropy
+    Differential entropy of a sum of independent log-normals (and of its log).
 set1_case, set2_case, set3_case, generate_set, random_ensemble
     The paper's simulation sets (docs/theory.md §6).
 
@@ -36,6 +44,13 @@ from .alternatives import (
     linear_gaussian_information,
     linear_gaussian_result,
     repair_positive_definite,
+)
+from .exact import (
+    ExactResult,
+    SumEntropy,
+    exact_information,
+    lognormal_sum_entropy,
+    single_connection_information,
 )
 from .fenton_wilkinson import (
     ApproximationUndefinedWarning,
@@ -73,6 +88,7 @@ __all__ = [
     "connection_log_moments", "fenton_wilkinson_information", "fenton_wilkinson_params",
     "fw_result_for_case", "mutual_information", "mutual_information_batch", "scaled_weight_moments",
     "weight_moments",
+    "ExactResult", "SumEntropy", "exact_information", "lognormal_sum_entropy", "single_connection_information",
     "APPROXIMATIONS", "ApproximationSpec", "LinearGaussianResult", "PDRepairedResult",
     "fw_pd_repaired_information", "fw_pd_repaired_result", "linear_gaussian_information",
     "linear_gaussian_result", "repair_positive_definite",

@@ -26,15 +26,18 @@ The moments come from :mod:`analytic.fenton_wilkinson`
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
 import numpy as np
 
+from .exact import single_connection_information
 from .fenton_wilkinson import (
     SINGULAR_RTOL,
     FWResult,
+    InfiniteInformationWarning,
     Status,
     connection_log_moments,
     fw_result_for_case,
@@ -53,6 +56,9 @@ __all__ = [
     "LinearGaussianResult",
     "linear_gaussian_result",
     "linear_gaussian_information",
+    "GaussianCopulaResult",
+    "gaussian_copula_result",
+    "gaussian_copula_information",
     "ApproximationSpec",
     "APPROXIMATIONS",
 ]
@@ -180,7 +186,7 @@ class PDRepairedResult:
     sigma_w, sigma_w_rest : ndarray, shape (n, n)
         The matrices the value is computed from: FW's, or their repairs.
     log_det, log_det_rest : float
-        Their ``ln det`` (``nan`` where singular or absent).
+        Their ``ln det`` (``nan`` where not positive definite or absent).
     repaired, repaired_rest : bool
         Whether ``Sigma_w`` / ``Sigma_w^(-l)`` was indefinite and repaired.
     n_clipped, n_clipped_rest : int
@@ -219,12 +225,20 @@ class PDRepairedResult:
         return self.fw.mu_w_rest
 
 
+def _log_det_if_pd(matrix: np.ndarray) -> float:
+    """``ln det`` of a positive-definite matrix, ``nan`` for any other (or non-finite) one."""
+    if not np.all(np.isfinite(matrix)):
+        return float("nan")
+    eig = np.linalg.eigvalsh(matrix)
+    return float(np.log(eig).sum()) if _definiteness(eig) == "pd" else float("nan")
+
+
 def _kept_fw(fw: FWResult, reason: str | None = None) -> PDRepairedResult:
     """FW's own answer, nothing repaired."""
     return PDRepairedResult(
         value=fw.value, status=fw.status, reason=reason or fw.reason, fw=fw,
         sigma_w=fw.sigma_w, sigma_w_rest=fw.sigma_w_rest,
-        log_det=float("nan"), log_det_rest=float("nan"),
+        log_det=_log_det_if_pd(fw.sigma_w), log_det_rest=_log_det_if_pd(fw.sigma_w_rest),
         repaired=False, repaired_rest=False, n_clipped=0, n_clipped_rest=0, floor=PD_REPAIR_FLOOR,
     )
 
@@ -513,6 +527,144 @@ def linear_gaussian_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any
         For malformed input, naming the argument.
     """
     result = linear_gaussian_result(mu, sigma, ensemble, pattern)
+    warn_for_status(result)
+    return result.value
+
+
+# --------------------------------------------------------------------------- §11.4 Gaussian copula
+
+
+@dataclass(frozen=True)
+class GaussianCopulaResult:
+    """Exact marginals joined by FW's Gaussian copula, for one case (docs/theory.md §11.4).
+
+    Attributes
+    ----------
+    value : float
+        ``I_cop`` in nats; ``inf``/``nan`` where the PD-repaired FW copula is
+        singular or ``N = 1`` (as :class:`PDRepairedResult`).
+    status : Status
+        ``VALID``, ``NEGATIVE`` (``I_cop < 0``: not the information of one joint
+        distribution, it can be), or the PD-repaired FW status where that is
+        ``SINGULAR``/``INFINITE``.
+    reason : str
+    copula : PDRepairedResult
+        The PD-repaired FW matrices whose correlations give ``R_w`` and ``R_rest``.
+    marginal_information : ndarray, shape (n,)
+        ``h(w_S[a]) - h(w_S^(-l)[a])``: each connection's exact single-connection
+        information (docs/theory.md §8); ``nan`` where not computed.
+    marginal_entropy, marginal_entropy_rest : ndarray, shape (n,)
+        ``h(w_S[a])`` and ``h(w_S^(-l)[a])`` in nats.
+    marginal_error : float
+        Sum of the quadratures' error bounds on ``marginal_information``.
+    log_det_r, log_det_r_rest : float
+        ``ln det R_w`` and ``ln det R_rest``.
+    """
+
+    value: float
+    status: Status
+    reason: str
+    copula: PDRepairedResult
+    marginal_information: np.ndarray
+    marginal_entropy: np.ndarray
+    marginal_entropy_rest: np.ndarray
+    marginal_error: float
+    log_det_r: float
+    log_det_r_rest: float
+
+
+def gaussian_copula_result_for_case(case: Case) -> GaussianCopulaResult:
+    """:func:`gaussian_copula_result` for an already validated :class:`Case`."""
+    copula = pd_repaired_result_for_case(case)
+    n = case.n_connections
+    nan_n = np.full(n, np.nan)
+    if copula.status in (Status.SINGULAR, Status.INFINITE, Status.INDEFINITE):
+        return GaussianCopulaResult(
+            value=copula.value, status=copula.status, reason=f"FW copula: {copula.reason}", copula=copula,
+            marginal_information=nan_n, marginal_entropy=nan_n, marginal_entropy_rest=nan_n.copy(),
+            marginal_error=float("nan"), log_det_r=float("nan"), log_det_r_rest=float("nan"),
+        )
+    info, h_w, h_rest, errors = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    for a in range(n):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InfiniteInformationWarning)  # read from the status instead
+            marginal = single_connection_information(case.mu, case.sigma, case.ensemble[a:a + 1], case.pattern)
+        info[a], h_w[a], h_rest[a], errors[a] = marginal.value, marginal.h_w, marginal.h_rest, marginal.error
+    # ln det Sigma = sum_a ln Sigma[a, a] + ln det R; the repair keeps the diagonal
+    log_det_r = copula.log_det - np.log(np.diagonal(copula.sigma_w)).sum()
+    log_det_r_rest = copula.log_det_rest - np.log(np.diagonal(copula.sigma_w_rest)).sum()
+    value = float(info.sum() + 0.5 * (log_det_r - log_det_r_rest))
+    where = "PD-repaired " if copula.any_repaired else ""
+    if np.isnan(value):  # not expected: every piece above is finite or +inf
+        status, reason = Status.SINGULAR, "the marginal quadratures or the copula determinants gave nan"
+    elif value == np.inf:
+        status = Status.INFINITE
+        reason = "a connection's other patterns are all constant: its exact marginal information is infinite"
+    elif value < 0:
+        status = Status.NEGATIVE
+        reason = (f"I_cop = {value:.6g} < 0: exact marginals with the {where}FW copula give a negative value, "
+                  "which no joint distribution has")
+    else:
+        status = Status.VALID
+        reason = f"exact marginals (error bound {errors.sum():.2g} nats) joined by the {where}FW copula"
+    return GaussianCopulaResult(
+        value=value, status=status, reason=reason, copula=copula, marginal_information=info,
+        marginal_entropy=h_w, marginal_entropy_rest=h_rest, marginal_error=float(errors.sum()),
+        log_det_r=float(log_det_r), log_det_r_rest=float(log_det_r_rest),
+    )
+
+
+def gaussian_copula_result(mu: Any, sigma: Any, ensemble: Any, pattern: Any) -> GaussianCopulaResult:
+    """Gaussian-copula information with its marginals and correlations (docs/theory.md §11.4).
+
+    ``I_cop = sum_a [h(w_S[a]) - h(w_S^(-l)[a])] + (1/2) [ln det R_w - ln det R_rest]``.
+    The marginal differences are the exact single-connection informations of
+    docs/theory.md §8 (:func:`analytic.exact.single_connection_information`,
+    one quadrature per connection that gives both entropies); ``R_w`` and
+    ``R_rest`` are the correlation matrices of the PD-repaired FW log-covariances
+    (:func:`fw_pd_repaired_result`).  At ``n = 1``, ``R = 1`` and ``I_cop`` is exact.
+
+    Parameters
+    ----------
+    mu, sigma, ensemble, pattern
+        As in :func:`~analytic.fenton_wilkinson.mutual_information`.
+
+    Returns
+    -------
+    GaussianCopulaResult
+        Never warns.
+
+    Raises
+    ------
+    ValueError
+        For malformed input, naming the argument; also where the quadrature
+        cannot resolve a connection's scales (see :mod:`analytic.exact`).
+    """
+    return gaussian_copula_result_for_case(validate_case(mu, sigma, ensemble, pattern))
+
+
+def gaussian_copula_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any) -> float:
+    """``I_cop(w_S ; x_l)`` in nats: exact marginals, FW's Gaussian copula (docs/theory.md §11.4).
+
+    Parameters
+    ----------
+    mu, sigma, ensemble, pattern
+        As in :func:`~analytic.fenton_wilkinson.mutual_information`.
+
+    Returns
+    -------
+    float
+        ``inf`` with an :class:`InfiniteInformationWarning` for ``N = 1`` or a
+        singular ``Sigma_w^(-l)``; ``nan`` with an
+        :class:`ApproximationUndefinedWarning` for a singular ``Sigma_w``; a
+        negative value with a :class:`NegativeInformationWarning`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`gaussian_copula_result`.
+    """
+    result = gaussian_copula_result(mu, sigma, ensemble, pattern)
     warn_for_status(result)
     return result.value
 

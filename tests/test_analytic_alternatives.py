@@ -35,6 +35,7 @@ from synmi.analytic import (
     SynmiWarning,
     alternatives,
 )
+from synmi.analytic.exact import exact_information
 from synmi.validation.engine.approximations import load_approximation
 
 SETTINGS = settings(max_examples=int(os.environ.get("SYNMI_HYPOTHESIS_EXAMPLES", "30")), deadline=None,
@@ -44,6 +45,7 @@ SETTINGS = settings(max_examples=int(os.environ.get("SYNMI_HYPOTHESIS_EXAMPLES",
 CANDIDATES = {
     "fw_pd_repaired": (alternatives.fw_pd_repaired_information, alternatives.fw_pd_repaired_result),
     "linear_gaussian": (alternatives.linear_gaussian_information, alternatives.linear_gaussian_result),
+    "gaussian_copula": (alternatives.gaussian_copula_information, alternatives.gaussian_copula_result),
 }
 
 #: set-3 seeds whose FW status is indefinite (found with ``set3_case(seed)``): both
@@ -264,6 +266,70 @@ def test_linear_gaussian_is_finite_where_the_truth_is_infinite():
     assert analytic.fenton_wilkinson_information(mu, sigma, six, 0).value == math.inf
     res = alternatives.linear_gaussian_result(mu, sigma, six, 0)
     assert res.status is Status.VALID and 0 < res.value < math.inf
+
+
+# --------------------------------------------------------------------------- §11.4 Gaussian copula
+
+
+@pytest.mark.parametrize("seed", [34, 53])
+def test_copula_is_exact_for_one_connection(seed):
+    case = analytic.set3_case(seed)
+    assert case.n_connections == 1
+    res = alternatives.gaussian_copula_result(*_args(case))
+    assert res.log_det_r == 0.0 and res.log_det_r_rest == 0.0  # R = 1
+    assert res.status is Status.VALID
+    assert res.value == exact_information(*_args(case))
+    assert res.value != analytic.mutual_information(*_args(case))  # and so differs from FW
+
+
+def test_copula_of_independent_connections_is_the_sum_of_exact_values():
+    # disjoint neurons, diagonal covariances: Sigma_w is diagonal, R = 1
+    mu = np.array([[0.3, -0.2, 1.0, 0.5], [-0.4, 0.1, 0.0, 0.2], [0.0, 0.0, -1.0, 0.3]])
+    sigma = np.array([np.diag([0.5, 0.2, 1.0, 0.1]), np.diag([0.3, 0.4, 0.2, 0.6]), np.diag([0.1, 0.9, 0.5, 0.5])])
+    ens = [(0, 1), (2, 3)]
+    res = alternatives.gaussian_copula_result(mu, sigma, ens, 1)
+    assert res.log_det_r == 0.0 and res.log_det_r_rest == 0.0
+    expected = sum(exact_information(mu, sigma, [conn], 1) for conn in ens)
+    assert res.value == pytest.approx(expected, rel=1e-13)
+
+
+def test_copula_marginals_for_two_patterns_and_the_identity_with_fw():
+    # N = 2: w_S^(-l)[a] = z_k[a] is log-normal, h = m + (1/2) ln(2 pi e s^2) exactly; and
+    # I_cop - I_FW = sum_a [(h(w_S[a]) - h_FW(w_S[a])) - (h(w_S^(-l)[a]) - h_FW(w_S^(-l)[a]))]
+    case = analytic.set3_case(7, dim=6, n=3, n_patterns=2)
+    res = alternatives.gaussian_copula_result(*_args(case))
+    fw = analytic.fenton_wilkinson_information(*_args(case))
+    assert fw.status is Status.VALID and res.status is Status.VALID and not res.copula.any_repaired
+    other = 1 - case.pattern
+    m, c = analytic.connection_log_moments(case.mu, case.sigma, case.ensemble)
+    s2 = np.diagonal(c[other])
+    np.testing.assert_allclose(res.marginal_entropy_rest, m[other] + 0.5 * np.log(2 * np.pi * np.e * s2),
+                               rtol=0, atol=1e-9)
+
+    def h_lognormal(mu_w, sigma_w):
+        return mu_w + 0.5 * np.log(2 * np.pi * np.e * np.diagonal(sigma_w))
+
+    correction = ((res.marginal_entropy - h_lognormal(fw.mu_w, fw.sigma_w))
+                  - (res.marginal_entropy_rest - h_lognormal(fw.mu_w_rest, fw.sigma_w_rest))).sum()
+    assert res.value - fw.value == pytest.approx(correction, abs=1e-9)
+
+
+def test_copula_infinite_singular_and_repaired():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((4, 4))
+    sigma = 0.3 * a @ a.T / 4
+    six = list(itertools.combinations(range(4), 2))
+    mu = rng.uniform(-1, 1, (2, 4))
+    res = alternatives.gaussian_copula_result(mu, sigma, six, 0)
+    assert res.status is Status.SINGULAR and res.value == math.inf
+    with pytest.warns(InfiniteInformationWarning, match="N = 1"):
+        assert alternatives.gaussian_copula_information(mu[:1], sigma, six[:2], 0) == math.inf
+    case = analytic.set3_case(293)  # n = 14, N = 6: FW's Sigma_w is indefinite
+    assert analytic.fenton_wilkinson_information(*_args(case)).status is Status.INDEFINITE
+    res = alternatives.gaussian_copula_result(*_args(case))
+    assert res.copula.repaired and math.isfinite(res.value)
+    corr = res.copula.sigma_w / np.sqrt(np.outer(np.diagonal(res.copula.sigma_w), np.diagonal(res.copula.sigma_w)))
+    assert res.log_det_r == pytest.approx(np.linalg.slogdet(corr)[1], abs=1e-5)
 
 
 # --------------------------------------------------------------------------- all candidates

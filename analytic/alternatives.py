@@ -244,9 +244,15 @@ def _kept_fw(fw: FWResult, reason: str | None = None) -> PDRepairedResult:
 
 
 def _log_det_or_repair(matrix: np.ndarray) -> tuple[str, np.ndarray, float, bool, int]:
-    """``(state, matrix, ln det, repaired, n_clipped)``: an indefinite matrix is repaired, others kept."""
+    """``(state, matrix, ln det, repaired, n_clipped)``: an indefinite matrix is repaired, others kept.
+
+    A connection of zero log-variance (a zero diagonal entry) has no density:
+    such a matrix is singular whatever its other eigenvalues, and is not repaired.
+    """
     eig = np.linalg.eigvalsh(matrix)
     state = _definiteness(eig)
+    if state == "indefinite" and np.diagonal(matrix).min() <= 0:
+        state = "singular"
     if state == "indefinite":
         fix = repair_positive_definite(matrix)
         return "pd", fix.matrix, fix.log_det, True, fix.n_clipped
@@ -266,7 +272,10 @@ def pd_repaired_result_for_case(case: Case) -> PDRepairedResult:
     state_rest, sigma_w_rest, log_det_rest, repaired_rest, n_clipped_rest = _log_det_or_repair(fw.sigma_w_rest)
     what = " and ".join(name for name, done in (("Sigma_w", repaired), ("Sigma_w^(-l)", repaired_rest)) if done)
     clipped = n_clipped + n_clipped_rest
-    done = f"{what} indefinite, repaired ({clipped} eigenvalue(s) raised to {PD_REPAIR_FLOOR:g} x the largest)"
+    if what:
+        done = f"{what} indefinite, repaired ({clipped} eigenvalue(s) raised to {PD_REPAIR_FLOOR:g} x the largest)"
+    else:
+        done = "FW's indefinite matrix has a connection of zero log-variance and is not repaired"
     if state == "singular":
         value, status = float("nan"), Status.SINGULAR
         reason = f"{done}; Sigma_w is singular: the entropy of w_S is -inf, the value is undefined"

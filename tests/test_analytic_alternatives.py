@@ -173,6 +173,22 @@ def test_repair_keeps_fw_answer_when_singular_or_infinite():
     assert rep1.status is Status.INFINITE and rep1.value == math.inf
 
 
+def test_repair_leaves_a_zero_variance_connection_singular():
+    # set-3 case 293 (Sigma_w indefinite) plus two neurons that never vary, joined by one more
+    # connection: Sigma_w gains a zero row, w_S has no density, and no repair can change that
+    case = analytic.set3_case(293)
+    n_patterns, d = case.mu.shape
+    sigma = np.zeros((n_patterns, d + 2, d + 2))
+    sigma[:, :d, :d] = case.sigma
+    mu = np.concatenate([case.mu, np.zeros((n_patterns, 2))], axis=1)
+    ens = np.vstack([case.ensemble, [[d, d + 1]]])
+    assert analytic.fenton_wilkinson_information(mu, sigma, ens, case.pattern).status is Status.INDEFINITE
+    rep = alternatives.fw_pd_repaired_result(mu, sigma, ens, case.pattern)
+    assert rep.status is Status.SINGULAR and math.isnan(rep.value) and not rep.repaired
+    with pytest.warns(ApproximationUndefinedWarning):
+        alternatives.fw_pd_repaired_information(mu, sigma, ens, case.pattern)
+
+
 # --------------------------------------------------------------------------- §11.2 linear Gaussian
 
 

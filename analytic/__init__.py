@@ -20,8 +20,34 @@ lognormal_sum_entropy(log_means, log_variances, *, tol=1e-10) -> SumEntropy
     Differential entropy of a sum of independent log-normals (and of its log).
 set1_case, set2_case, set3_case, generate_set, random_ensemble
     The paper's simulation sets (docs/theory.md §6).
+
+Candidate replacements for FW (docs/theory.md §11; ``analytic.alternatives``),
+each ``f(mu, sigma, ensemble, pattern) -> float`` with a ``*_result`` twin:
+
+fw_pd_repaired_information / fw_pd_repaired_result
+    FW with indefinite log-covariances repaired to positive definite (§11.1).
+linear_gaussian_information / linear_gaussian_result
+    ``(1/2) ln det V - (1/2) ln det V^(-l)`` with the exact covariances (§11.2).
+gaussian_copula_information / gaussian_copula_result
+    Exact marginal entropies joined by FW's Gaussian copula (§11.4).
+APPROXIMATIONS
+    Short name -> ``module:function`` path and description, FW first.
 """
 
+from .alternatives import (
+    APPROXIMATIONS,
+    ApproximationSpec,
+    GaussianCopulaResult,
+    LinearGaussianResult,
+    PDRepairedResult,
+    fw_pd_repaired_information,
+    fw_pd_repaired_result,
+    gaussian_copula_information,
+    gaussian_copula_result,
+    linear_gaussian_information,
+    linear_gaussian_result,
+    repair_positive_definite,
+)
 from .exact import (
     ExactResult,
     SumEntropy,
@@ -42,6 +68,7 @@ from .fenton_wilkinson import (
     fw_result_for_case,
     mutual_information,
     mutual_information_batch,
+    scaled_weight_moments,
     weight_moments,
 )
 from .generators import (
@@ -62,8 +89,13 @@ __all__ = [
     "ApproximationUndefinedWarning", "FWResult", "InfiniteInformationWarning",
     "NegativeInformationWarning", "Status", "SynmiWarning",
     "connection_log_moments", "fenton_wilkinson_information", "fenton_wilkinson_params",
-    "fw_result_for_case", "mutual_information", "mutual_information_batch", "weight_moments",
+    "fw_result_for_case", "mutual_information", "mutual_information_batch", "scaled_weight_moments",
+    "weight_moments",
     "ExactResult", "SumEntropy", "exact_information", "lognormal_sum_entropy", "single_connection_information",
+    "APPROXIMATIONS", "ApproximationSpec", "GaussianCopulaResult", "LinearGaussianResult", "PDRepairedResult",
+    "fw_pd_repaired_information", "fw_pd_repaired_result", "gaussian_copula_information",
+    "gaussian_copula_result", "linear_gaussian_information",
+    "linear_gaussian_result", "repair_positive_definite",
     "SET_GENERATORS", "all_connections", "exchangeable_covariance", "generate_set",
     "paper_fig3_ensemble", "random_ensemble", "set1_case", "set2_case", "set3_case",
 ]

@@ -38,7 +38,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .inputs import Case, validate_case
+from .inputs import Case, validate_case, validate_pattern
 
 __all__ = [
     "Status",
@@ -49,10 +49,12 @@ __all__ = [
     "FWResult",
     "connection_log_moments",
     "weight_moments",
+    "scaled_weight_moments",
     "fenton_wilkinson_params",
     "fenton_wilkinson_information",
     "mutual_information",
     "mutual_information_batch",
+    "warn_for_status",
     "SINGULAR_RTOL",
 ]
 
@@ -315,12 +317,43 @@ def weight_moments(mu: Any, sigma: Any, ensemble: Any) -> tuple[np.ndarray, np.n
     V : ndarray, shape (n, n)
     """
     case = validate_case(mu, sigma, ensemble, 0)
-    log_m1, v_scaled = _scaled_moments(*_case_log_moments(case), None)
-    log_m1, v_scaled = log_m1[0], _symmetric(v_scaled[0], case.n_connections)
+    log_m1, v_scaled = scaled_weight_moments(case)
     with np.errstate(over="ignore"):
         m1 = np.exp(log_m1)
         v = v_scaled * np.exp(log_m1[:, None] + log_m1[None, :])
     return m1, v
+
+
+def scaled_weight_moments(case: Case, exclude: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(ln M1, V / (M1 M1^T))`` of ``w_S`` for a validated case, in log space (docs/theory.md §2).
+
+    The scaled form of :func:`weight_moments`, which never overflows.
+
+    Parameters
+    ----------
+    case : Case
+        An already validated case (:func:`~analytic.inputs.validate_case`).
+    exclude : int, optional
+        Leave this pattern out of every sum: the moments ``M1^(-l)``, ``V^(-l)``
+        of ``w_S^(-l)``.  With ``N = 1`` nothing is left: ``ln M1 = -inf`` and the
+        scaled covariance is 0.
+
+    Returns
+    -------
+    log_m1 : ndarray, shape (n,)
+    v_scaled : ndarray, shape (n, n)
+        ``V[a, b] / (M1[a] M1[b])``.
+    """
+    keep = None
+    if exclude is not None:
+        try:
+            exclude = validate_pattern(exclude, case.n_patterns)
+        except ValueError as exc:
+            raise ValueError(f"exclude: {exc}") from None
+        keep = np.ones((1, case.n_patterns), dtype=bool)
+        keep[0, exclude] = False
+    log_m1, v_scaled = _scaled_moments(*_case_log_moments(case), keep)
+    return log_m1[0], _symmetric(v_scaled[0], case.n_connections)
 
 
 def fenton_wilkinson_params(mu: Any, sigma: Any, ensemble: Any, exclude: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -531,7 +564,13 @@ def fw_result_for_case(case: Case) -> FWResult:
     return _result_from_core(core, 0, case.n_patterns)
 
 
-def _warn_for(result: FWResult, stacklevel: int = 3) -> None:
+def warn_for_status(result: Any, stacklevel: int = 3) -> None:
+    """Turn a result's ``status`` into the matching synmi warning (as :func:`mutual_information` does).
+
+    ``result`` is any object with ``status``, ``value`` and ``reason``
+    (:class:`FWResult` or the results of ``analytic.alternatives``).  Valid
+    results warn nothing.
+    """
     if result.status is Status.INDEFINITE:
         warnings.warn(result.reason, ApproximationUndefinedWarning, stacklevel=stacklevel)
     elif result.status is Status.SINGULAR:
@@ -580,7 +619,7 @@ def mutual_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any) -> floa
     0.267452
     """
     result = fenton_wilkinson_information(mu, sigma, ensemble, pattern)
-    _warn_for(result)
+    warn_for_status(result)
     return result.value
 
 

@@ -83,8 +83,8 @@ def test_compare_small_case(capsys, tmp_path):
 
 
 def test_python_dash_m_validation_help():
-    proc = subprocess.run([sys.executable, "-m", "validation", "--help"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run([sys.executable, "-m", "synmi.validation", "--help"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
     assert proc.returncode == 0
     for command in ("mi", "estimate", "compare", "sweep", "report"):
         assert command in proc.stdout
@@ -98,12 +98,13 @@ def test_report_bad_approximation_is_one_line_exit_2(capsys, tmp_path, spec):
     assert not (tmp_path / "r").exists()  # refused at the door, before any work
 
 
-def test_report_refuses_several_approximations_for_now(capsys, tmp_path):
+def test_report_refuses_an_approximation_named_twice(capsys, tmp_path):
     code, _, err = run(capsys, "report", "--quick", "--out", str(tmp_path / "r"),
                        "--approximation", "synmi.analytic:mutual_information",
                        "--approximation", "synmi.analytic:mutual_information")
     assert code == 2
-    assert "approximations" in err and "one approximation" in err
+    assert "approximations" in err and "once" in err
+    assert not (tmp_path / "r").exists()
 
 
 SCALED_FW_MODULE = '''
@@ -155,4 +156,4 @@ def test_report_judges_a_custom_approximation(tmp_path, monkeypatch):
     assert not np.allclose(defined["err"], fw_err, rtol=1e-3, atol=0)
     text = (out / "report.md").read_text()
     assert "`scaled_fw_approx:scaled_fw`" in text and "I_approx" in text
-    assert "## 1. Verdict at a glance" in text and "## 10. Provenance" in text
+    assert "## 1. Verdict at a glance" in text and "## 11. Provenance" in text

@@ -191,13 +191,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .engine.approximations import DEFAULT_APPROXIMATION
-    from .report import build_report
+    from .report.build import SHIPPED_APPROXIMATIONS, build_report
 
-    approximations = tuple(args.approximations or (DEFAULT_APPROXIMATION,))
+    approximations = tuple(args.approximations or SHIPPED_APPROXIMATIONS)
     try:
         summary_path = build_report(out_dir=args.out, quick=args.quick, n_jobs=args.n_jobs,
-                                    cache_dir=args.cache, scheduler=args.scheduler, approximations=approximations)
+                                    cache_dir=args.cache, scheduler=args.scheduler, approximations=approximations,
+                                    truth_table=args.truth_table, recompute_truths=args.recompute_truths)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
     print(f"report written: {summary_path}")
@@ -258,8 +258,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, help="dask.distributed scheduler address, or 'local'")
     p.add_argument("--approximation", action="append", dest="approximations", metavar="MODULE:FUNCTION",
                    help="approximation under test, 'package.module:function' with the signature "
-                        "(mu, sigma, ensemble, pattern) -> float in nats (default: the paper's FW formula, "
-                        "synmi.analytic:mutual_information)")
+                        "(mu, sigma, ensemble, pattern) -> float in nats; repeat for several: the first is the "
+                        "subject of the claims and figures, all are ranked on the leaderboard (default: every "
+                        "shipped approximation, the paper's FW formula synmi.analytic:mutual_information first)")
+    p.add_argument("--truth-table", dest="truth_table", default=None, metavar="PATH",
+                   help="committed truths to reuse (default: OUT/tables/truths.csv.gz); 5%% of the reused ones "
+                        "(at least 5) are recomputed with another seed to show they reproduce")
+    p.add_argument("--recompute-truths", dest="recompute_truths", action="store_true",
+                   help="ignore stored truths and recompute every one (use --scheduler for a dask cluster)")
     p.set_defaults(func=_cmd_report)
     return parser
 

@@ -24,15 +24,15 @@ def test_report_files(built):
     for name in ("report.md", "summary.json", "provenance.json", "tables/comparisons.csv", "tables/calibration.csv",
                  "tables/law_violations.csv", "tables/sets_fw.csv.gz", "tables/truths.csv.gz",
                  "tables/truth_reproduction.csv", "tables/cross_checks.csv", "tables/exact_vs_monte_carlo.csv",
-                 "tables/ksg_lower_bound.csv"):
+                 "tables/ksg_lower_bound.csv", "tables/leaderboard.csv", "tables/leaderboard_cases.csv"):
         assert (out / name).exists(), name
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
-    assert len(figures) == 9, figures
+    assert len(figures) == 10, figures
     text = (out / "report.md").read_text()
     for section in ("## 1. Verdict at a glance", "## 2. Agreement", "## 3. How the truth was obtained",
-                    "## 4. Over the paper's whole range", "## 5. The error surface", "## 6. Estimator calibration",
-                    "## 7. Validity census", "## 8. The paper's regressions", "## 9. Do the conclusions survive?",
-                    "## 10. Provenance"):
+                    "## 4. Over the paper's whole range", "## 5. What to use instead", "## 6. The error surface",
+                    "## 7. Estimator calibration", "## 8. Validity census", "## 9. The paper's regressions",
+                    "## 10. Do the conclusions survive?", "## 11. Provenance"):
         assert section in text, section
     for fig in figures:  # every figure is shown, with a caption line under it
         assert f"(figures/{fig})\n\n*" in text, fig
@@ -72,3 +72,18 @@ def test_summary_json_truth_keys(built):
     for row in s["fw_error_by_n"]:
         assert {"n", "median_rel_err", "undefined_fraction", "within_10pct"} <= set(row)
         assert 0 <= row["undefined_fraction"] <= 1 and 0 <= row["within_10pct"] <= 1
+
+
+def test_summary_json_leaderboard(built):
+    """The leaderboard issue's entry: one record per shipped approximation, FW first, with its scores."""
+    _, s = built
+    board = s["leaderboard"]
+    assert [e["approximation"] for e in board][0] == "synmi.analytic:mutual_information"
+    assert len(board) >= 5
+    for e in board:
+        for key in ("defined_fraction", "median_abs_rel_err", "p90_abs_rel_err", "within_10pct",
+                    "law_violation_rate", "seconds_per_case", "by_regime", "cases"):
+            assert key in e, key
+        assert e["cases"] > 0 and 0 <= e["defined_fraction"] <= 1 and e["seconds_per_case"] > 0
+        if e["median_abs_rel_err"] is not None:
+            assert e["median_abs_rel_err"] <= e["p90_abs_rel_err"]

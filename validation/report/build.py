@@ -35,10 +35,11 @@ import pandas as pd
 
 from synmi import analytic
 
-from ..engine.approximations import DEFAULT_APPROXIMATION, Approximation, approximation_name, load_approximation
+from ..engine.approximations import Approximation, approximation_name, load_approximation
 from ..engine.claims import all_claims
 from ..engine.comparison import case_hash
 from ..engine.jsonable import to_jsonable
+from ..engine.leaderboard import leaderboard
 from ..engine.paper import census, paper_regressions, per_connection_information, set_table
 from ..engine.sweeps import judge_table, provenance
 from ..engine.truth_analysis import approximation_error_by_n, cross_check_summary, truth_coverage, truth_slopes
@@ -46,7 +47,10 @@ from .data import ReportData, TruthEvidence
 from .tiers import TIERS, ReportConfig, suite_config, sweep_specs, tier_cases
 from .truth_steps import cross_checks, exact_against_monte_carlo, ksg_against_truth, truths_with_table
 
-__all__ = ["ReportConfig", "TIERS", "build_report", "load_approximations", "suite_config", "sweep_specs",
+#: every approximation synmi ships (docs/theory.md §11), FW first
+SHIPPED_APPROXIMATIONS = tuple(spec.path for spec in analytic.APPROXIMATIONS.values())
+
+__all__ = ["SHIPPED_APPROXIMATIONS", "ReportConfig", "TIERS", "build_report", "load_approximations", "suite_config", "sweep_specs",
            "tier_cases"]
 
 
@@ -92,15 +96,23 @@ def _calibration_table(cfg: ReportConfig, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _short_name(path: str) -> str:
+    """The registry's short name of a shipped approximation, else its path."""
+    for name, spec in analytic.APPROXIMATIONS.items():
+        if spec.path == path:
+            return name
+    return path
+
+
 def load_approximations(approximations: str | Sequence[str]) -> tuple[tuple[str, ...], list[Approximation]]:
     """Check the report's approximations at the door and import them.
 
     Parameters
     ----------
     approximations : str or sequence of str
-        ``package.module:function`` paths (one string is one path).  The report
-        judges one approximation for now; a leaderboard over several is planned,
-        so more than one is refused rather than silently ignored.
+        ``package.module:function`` paths (one string is one path).  The first is
+        the one the comparisons, claims, laws and figures are about; all of them
+        are ranked on the leaderboard.
 
     Returns
     -------
@@ -116,9 +128,8 @@ def load_approximations(approximations: str | Sequence[str]) -> tuple[tuple[str,
     specs = (approximations,) if isinstance(approximations, str) else tuple(approximations)
     if not specs:
         raise ValueError("approximations must name at least one 'package.module:function', got none")
-    if len(specs) > 1:
-        raise ValueError(f"approximations: the report judges one approximation for now, got {len(specs)} "
-                         f"({', '.join(map(str, specs))})")
+    if len(set(specs)) != len(specs):
+        raise ValueError(f"approximations: each may be named once, got {', '.join(map(str, specs))}")
     for spec in specs:
         if not isinstance(spec, str):
             raise ValueError(f"approximation must be 'package.module:function', got {spec!r}")
@@ -127,7 +138,7 @@ def load_approximations(approximations: str | Sequence[str]) -> tuple[tuple[str,
 
 def _summary(*, approximations: tuple[str, ...], name: str, results: pd.DataFrame, regressions: dict,
              census_out: dict, claims: dict, truth: TruthEvidence, fig4: dict, law_rates: pd.DataFrame,
-             tier: str) -> dict:
+             tier: str, board: list) -> dict:
     """The numbers of ``summary.json`` (keys are a contract: ``validation/test_report.py``)."""
     return {
         **{key: {"slope": v["slope"], "ci": v["ci"], "slope_authors_filter": v["slope_authors_filter"],
@@ -142,6 +153,7 @@ def _summary(*, approximations: tuple[str, ...], name: str, results: pd.DataFram
         "truth_slopes": truth.slopes,
         "fw_error_by_n": truth.error_by_n,
         "truth_table": {**truth.table, "reproduction_agree": truth.table.get("reproduced")},
+        "leaderboard": board,
         "fig4": {"slope_ln_per_connection_vs_n": fig4["slope_vs_n"].to_dict(),
                  "slope_ln_per_connection_vs_ln_n": fig4["slope_vs_ln_n"].to_dict()},
         "agreement": {"cases": int(len(results)),
@@ -158,7 +170,7 @@ def _summary(*, approximations: tuple[str, ...], name: str, results: pd.DataFram
 
 def build_report(out_dir: str | os.PathLike = "reports", *, quick: bool = False, n_jobs: int = 2,
                  cache_dir: str | os.PathLike | None = None, scheduler: str | None = None,
-                 approximations: str | Sequence[str] = (DEFAULT_APPROXIMATION,),
+                 approximations: str | Sequence[str] = SHIPPED_APPROXIMATIONS,
                  config: ReportConfig | None = None, truth_table: str | os.PathLike | None = None,
                  recompute_truths: bool = False) -> Path:
     """Run the whole analysis and write the report folder.
@@ -179,10 +191,11 @@ def build_report(out_dir: str | os.PathLike = "reports", *, quick: bool = False,
     scheduler : str, optional
         dask.distributed scheduler address or ``"local"``.
     approximations : str or sequence of str
-        The approximation under test, ``package.module:function`` with the
-        signature ``(mu, sigma, ensemble, pattern) -> float`` in nats (default
-        the paper's FW formula, :func:`analytic.mutual_information`).  A
-        sequence for the planned leaderboard; for now it must hold one.
+        The approximations under test, ``package.module:function`` with the
+        signature ``(mu, sigma, ensemble, pattern) -> float`` in nats (default:
+        every shipped one, :data:`synmi.analytic.APPROXIMATIONS`, the paper's FW
+        formula first).  The first is the subject of the comparisons, claims,
+        laws and figures; all are ranked on the leaderboard (docs/theory.md §13).
     config : ReportConfig, optional
         Sizes of the run, instead of the tier chosen by ``quick`` (for
         custom or very small runs).
@@ -271,9 +284,25 @@ def build_report(out_dir: str | os.PathLike = "reports", *, quick: bool = False,
         law_rates.to_csv(out / "tables" / "law_violations.csv", index=False, float_format="%.6g")
         counterexamples = minimal_counterexamples(approximation)
 
+    with timer.step("leaderboard: every approximation against the resolved truths"):
+        names = [_short_name(spec) for spec in specs]
+        law_rates_by = {}
+        for short, f in zip(names, loaded):
+            rates = pd.concat([laws.law_violation_rates(f, set_name, cfg.leaderboard_law_cases, cfg.seed + 400 + t)
+                               for t, set_name in enumerate(("set1", "set2", "set3"))], ignore_index=True)
+            law_rates_by[short] = float(rates["violated"].sum() / max(rates["checked"].sum(), 1))
+        board, board_cases = leaderboard(truths, cases, dict(zip(names, loaded)), dict(zip(names, specs)),
+                                         z=cfg.estimation.z, law_rates=law_rates_by, seed=cfg.seed)
+        for entry, f in zip(board, loaded):
+            judged = judge_table(truths, cases, f, cfg.estimation.z)
+            entry["claims"] = {k: c.verdict for k, c in all_claims(judged, seed=cfg.seed).items()}
+        board_cases.to_csv(out / "tables" / "leaderboard_cases.csv", index=False, float_format="%.6g")
+        pd.DataFrame([{k: v for k, v in e.items() if k not in ("by_regime", "vs_reference", "claims")}
+                      for e in board]).to_csv(out / "tables" / "leaderboard.csv", index=False, float_format="%.6g")
+
     with timer.step("figures and report"):
         summary = _summary(approximations=specs, name=name, results=results, regressions=regressions,
-                           census_out=census_out, claims=claims, truth=truth, fig4=fig4,
+                           census_out=census_out, claims=claims, truth=truth, fig4=fig4, board=board,
                            law_rates=law_rates, tier=cfg.name)
         prov = provenance(cfg.estimation, {
             "tier": cfg.name, "report_config": to_jsonable(cfg.__dict__ | {"estimation": cfg.estimation.to_dict()}),
@@ -283,6 +312,7 @@ def build_report(out_dir: str | os.PathLike = "reports", *, quick: bool = False,
         data = ReportData(config=cfg, approximations=specs, approximation_name=name, approximation_is_fw=is_fw,
                           results=results, set_tables=set_tables, census=census_out, regressions=regressions,
                           fig4=fig4, calibration=calib, claims=claims, truth=truth, law_rates=law_rates,
+                          leaderboard=board, leaderboard_cases=board_cases,
                           counterexamples=counterexamples, summary=summary, provenance=prov,
                           timings=dict(timer.steps))
         data = replace(data, figures=figures.make_all(out / "figures", data))

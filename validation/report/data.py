@@ -96,6 +96,10 @@ class ReportData:
         Versions, platform and configuration written to ``provenance.json``.
     timings : dict of str to float
         Wall seconds of each finished step.
+    leaderboard : list of dict
+        Every approximation scored against the resolved truths (:func:`validation.engine.leaderboard.leaderboard`).
+    leaderboard_cases : pandas.DataFrame
+        One row per (approximation, case) behind the leaderboard.
     figures : dict of str to (str, str)
         ``{key: (file name, caption)}`` of the drawn figures (empty until drawn).
     """
@@ -117,6 +121,8 @@ class ReportData:
     summary: dict[str, Any]
     provenance: dict[str, Any]
     timings: dict[str, float]
+    leaderboard: list = field(default_factory=list)
+    leaderboard_cases: pd.DataFrame = field(default_factory=pd.DataFrame)
     figures: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property

@@ -299,6 +299,24 @@ def fig_by_n(results: pd.DataFrame, slopes: dict[str, Any], out: Path, label: st
             "connection against ln n), truth and approximation on the same cases, slopes with 95% bootstrap CIs.")
 
 
+def fig_leaderboard(cases: pd.DataFrame, out: Path) -> tuple[str, str]:
+    """|relative error| of every approximation by ensemble-size bin, on the same resolved cases."""
+    fig, ax = plt.subplots(figsize=(10, 4.2))
+    df = cases[np.isfinite(cases["rel_err"].astype(float))].copy()
+    df["abs_rel_err"] = df["rel_err"].abs().clip(lower=1e-6)
+    if len(df):
+        sns.boxplot(data=df, x="n_bin", y="abs_rel_err", hue="name", ax=ax, fliersize=2, linewidth=0.8,
+                    order=[b for b in ("n = 1", "n = 2-5", "n = 6-20", "n > 20") if b in set(df["n_bin"])])
+        ax.set_yscale("log")
+        ax.axhline(0.1, color="k", lw=0.8, ls="--")
+        ax.legend(fontsize=7, title=None)
+    ax.set_xlabel("ensemble size")
+    ax.set_ylabel("|approximation - truth| / truth")
+    return (_save(fig, out, "leaderboard.png"),
+            "Distribution of each approximation's |relative error| against the resolved truths, by ensemble size "
+            "(dashed: 10%); cases where an approximation is undefined are not drawn (see the defined column).")
+
+
 def make_all(out: Path, data: ReportData) -> dict[str, tuple[str, str]]:
     """Draw every figure of the report into ``out``.
 
@@ -327,4 +345,5 @@ def make_all(out: Path, data: ReportData) -> dict[str, tuple[str, str]]:
         "per_connection": fig_per_connection(data.fig4, out),
         "conclusions": fig_conclusions(results, claims, out, label),
         "by_n": fig_by_n(results, data.truth.slopes, out, label),
+        **({"leaderboard": fig_leaderboard(data.leaderboard_cases, out)} if len(data.leaderboard_cases) else {}),
     }

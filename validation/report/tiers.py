@@ -47,6 +47,7 @@ class ReportConfig:
     exact_check_cases: int = 8
     ksg_cases: int = 8
     ksg_samples: int = 20_000
+    leaderboard_law_cases: int = 30
     seed: int = 20261124
 
 
@@ -60,7 +61,8 @@ TIERS: dict[str, ReportConfig] = {
         mu_values=(0.0, 1.0, 3.0), rho_values=(0.0, 0.25, 0.5, 0.75, 0.95), base_scale=1.0, set_draws=2,
         truth_n_values=(1, 2, 4, 8, 12, 20), truth_draws_per_n=1,
         calibration_samples=(5_000,), calibration_dims=(1, 2, 4), calibration_replicates=3, law_cases=300,
-        cross_check_cases=4, exact_check_cases=2, ksg_cases=2, ksg_samples=5_000),
+        cross_check_cases=4, exact_check_cases=2, ksg_cases=2, ksg_samples=5_000,
+        leaderboard_law_cases=5),
     "full": ReportConfig(
         name="full", set_cases=5000,
         estimation=EstimationConfig(ladder=(1_250, 5_000, 20_000), max_samples=20_000, max_samples_tree=80_000,

@@ -25,7 +25,7 @@ from .data import ReportData
 __all__ = ["SECTIONS", "write_report", "section_title", "section_verdicts", "section_agreement",
            "section_error_surface", "section_calibration", "section_census", "section_laws",
            "section_regressions", "section_conclusions", "section_provenance", "section_truth",
-           "section_full_range"]
+           "section_full_range", "section_leaderboard"]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -339,6 +339,68 @@ def section_full_range(data: ReportData) -> str:
     ])
 
 
+def _pct(v: float) -> str:
+    return f"{100 * v:.0f}%" if v is not None and np.isfinite(v) else ""
+
+
+def _better_words(board: list) -> str:
+    ref = board[0]["name"] if board else "fw"
+    words = []
+    for e in board[1:]:
+        vs = e.get("vs_reference") or {}
+        lo, hi = (vs.get("ci") or [np.nan, np.nan])
+        if not np.isfinite(lo):
+            continue
+        diff = f"{100 * vs['difference']:+.1f} points {format_interval([100 * lo, 100 * hi])}"
+        if hi < 0:
+            words.append(f"**{e['name']} beats {ref}**: median |relative error| lower by {diff} on the "
+                         f"{vs['cases']} cases where both are defined")
+        elif lo > 0:
+            words.append(f"{e['name']} is worse than {ref} ({diff}, {vs['cases']} cases)")
+        else:
+            words.append(f"{e['name']} and {ref} are not distinguishable ({diff}, {vs['cases']} cases)")
+    if not any("beats" in w for w in words):
+        words.insert(0, f"No candidate beats {ref} on the cases where both are defined.")
+    return "\n".join(f"- {w}." if not w.endswith(".") else f"- {w}" for w in words)
+
+
+def section_leaderboard(data: ReportData) -> str:
+    """Every shipped approximation ranked against the same resolved truths (docs/theory.md §13)."""
+    board = data.leaderboard
+    if not board:
+        return ""
+    rows = [{"approximation": f"`{e['name']}`", "cases": e["cases"], "defined": _pct(e["defined_fraction"]),
+             "median \\|rel. error\\|": _pct(e["median_abs_rel_err"]), "90th pct": _pct(e["p90_abs_rel_err"]),
+             "within 10%": _pct(e["within_10pct"]), "law violations": _pct(e["law_violation_rate"]),
+             "ms per case": format_number(1000 * e["seconds_per_case"], 2),
+             "claims that hold": ", ".join(k for k, v in e.get("claims", {}).items() if v == "holds") or "none"}
+            for e in board]
+    regimes = {}
+    for e in board:
+        for r in e["by_regime"]:
+            key = (r["scale"], r["n"])
+            regimes.setdefault(key, {"regime": f"{r['scale']}, {r['n']}", "cases": r["cases"]})
+            regimes[key][e["name"]] = (f"{_pct(r['median_abs_rel_err'])} ({_pct(r['defined_fraction'])} def.)"
+                                       if r["cases"] else "")
+    return "\n".join([
+        "## What to use instead: a leaderboard of approximations\n",
+        "Every shipped approximation (`synmi.analytic.APPROXIMATIONS`, docs/theory.md §11) on the same cases "
+        "with a **resolved** truth (sweeps and random set draws; the count is the `cases` column), evaluated in "
+        "turn on each case so that the times are side by side. Relative errors are over the cases where the "
+        "approximation is defined; *within 10%* counts an undefined value as a miss. Law violations: rate over "
+        f"{data.config.leaderboard_law_cases} random cases of each of sets 1-3 (docs/theory.md §12). "
+        "*Claims that hold*: the paper's claims (docs/theory.md §5) judged with that approximation in FW's place. "
+        "Per-case values: `tables/leaderboard_cases.csv`.\n",
+        _table(pd.DataFrame(rows)) + "\n",
+        "Median |relative error| by regime (log-variance scale on V(S) × ensemble size):\n",
+        _table(pd.DataFrame(list(regimes.values()))) + "\n",
+        _figure(data, "leaderboard") if "leaderboard" in data.figures else "",
+        "Against the paper's formula (paired bootstrap over cases of the difference in median |relative error|, "
+        "95% CI, in percentage points):\n",
+        _better_words(board) + "\n",
+    ])
+
+
 def section_census(data: ReportData) -> str:
     """Validity of the FW value over the paper's simulation sets, and what the authors' filter keeps."""
     rows = [{"set": name, "cases": c["n_cases"], "valid": f"{100 * c['valid']:.1f}%",
@@ -460,6 +522,7 @@ SECTIONS: list[Callable[[ReportData], str]] = [
     section_agreement,
     section_truth,
     section_full_range,
+    section_leaderboard,
     section_error_surface,
     section_calibration,
     section_census,

@@ -236,6 +236,12 @@ def _softplus_inv(x: float) -> float:
     return math.log(math.expm1(x))
 
 
+def _logaddexp(a: float, b: float) -> float:
+    """``ln(e^a + e^b)`` for two floats."""
+    hi = max(a, b)
+    return hi + math.log1p(math.exp(min(a, b) - hi))
+
+
 def _sigmoid(c: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * c))
 
@@ -262,22 +268,32 @@ def _lagrange_weights(frac: np.ndarray, q: int) -> np.ndarray:
     return prefix * suffix * _LAGRANGE_DENOMINATORS[q]
 
 
+@functools.lru_cache(maxsize=8)
+def _outward_steps(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``r`` and ``r (r + 1) / 2`` for ``r = 1 … n`` (read-only)."""
+    r = np.arange(1.0, n + 1.0)
+    out = (r, 0.5 * r * (r + 1.0))
+    for arr in out:
+        arr.flags.writeable = False
+    return out
+
+
 def _padded(log_p: np.ndarray, n: int) -> np.ndarray:
     """``log_p`` extended by ``n`` points on each side by a concave parabola through its last three points.
 
     The padding lies below the cut-off of the density; it only gives the
     interpolation stencil something smooth to read near the ends.
     """
-    r = np.arange(1, n + 1)
-
-    def outward(inner2: float, inner1: float, edge: float) -> np.ndarray:
-        slope = edge - inner1
-        curvature = min(edge - 2.0 * inner1 + inner2, 0.0)
-        return edge + r * slope + 0.5 * r * (r + 1) * curvature
-
-    left = outward(log_p[2], log_p[1], log_p[0])[::-1]
-    right = outward(log_p[-3], log_p[-2], log_p[-1])
-    return np.concatenate([left, log_p, right])
+    r, rr = _outward_steps(n)
+    out = np.empty(log_p.size + 2 * n)
+    out[n:n + log_p.size] = log_p
+    for edge, inner1, inner2, sl, reverse in ((log_p[0], log_p[1], log_p[2], slice(0, n), True),
+                                             (log_p[-1], log_p[-2], log_p[-3], slice(n + log_p.size, None), False)):
+        slope = float(edge - inner1)
+        curvature = min(float(edge - 2.0 * inner1 + inner2), 0.0)
+        values = edge + slope * r + curvature * rr
+        out[sl] = values[::-1] if reverse else values
+    return out
 
 
 def _gaussian_density(m: float, s: float, step: float, tail_sd: float) -> _Density:
@@ -403,7 +419,7 @@ def _fold(density: _Density, m: float, s: float, scale: float, res: _Resolution)
     q = res.stencil
     a_lo, a_hi = density.lo, density.hi
     b_lo, b_hi = m - res.tail_sd * s, m + res.tail_sd * s
-    y_lo, y_hi = float(np.logaddexp(a_lo, b_lo)), float(np.logaddexp(a_hi, b_hi))
+    y_lo, y_hi = _logaddexp(a_lo, b_lo), _logaddexp(a_hi, b_hi)
     k_lo, k_hi = math.floor(y_lo / h), math.ceil(y_hi / h)
     y = np.arange(k_lo, k_hi + 1) * h
     c_lo = max(a_lo - b_hi, -_softplus_inv(y_hi - a_lo))

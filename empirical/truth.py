@@ -311,9 +311,17 @@ def _gaussian_surrogate_check(case: Case, value: float, half: float, n_samples: 
 def _rao_blackwell_check(case: Case, value: float, stderr: float, bias_bound: float,
                          root: np.random.SeedSequence, n_jobs: int) -> CrossCheck | None:
     """The Rao-Blackwellised density estimator where its diagnostics allow it, else None."""
-    from .rao_blackwell import rao_blackwell_mi
+    from .rao_blackwell import DEFAULT_N_SAMPLES, rao_blackwell_mi
 
     t0 = time.perf_counter()
+    # A pilot at 1/8 of the draws: an effective sample size grows in proportion to the draws, so a
+    # point whose pilot ESS is below min_ess / 8 is predicted to fail at full size.  Where more points
+    # than allowed are predicted to fail, the estimator stands aside without the full (costly) run.
+    pilot = rao_blackwell_mi(case.mu, case.sigma, case.ensemble, case.pattern, seed=child(root, 9),
+                             n_samples=DEFAULT_N_SAMPLES // 8, n_points=200, n_control=2**16,
+                             min_ess=20.0 / 8, n_jobs=n_jobs)
+    if not pilot.usable:
+        return None
     rb = rao_blackwell_mi(case.mu, case.sigma, case.ensemble, case.pattern, seed=root, n_jobs=n_jobs)
     diag = {"min_ess": rb.min_ess, "median_ess": rb.median_ess, "frac_low_ess": rb.frac_low_ess}
     if not rb.usable:

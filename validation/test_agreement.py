@@ -21,15 +21,18 @@ SMALL_SCALE = 0.05
 #: the smallest grid value of every tier's scale sweeps
 SMALLEST_SCALE = 0.01
 
-#: Tiers on which FW is measured to disagree at lambda_max <= 0.05, with the evidence
-#: (filled from runs, never guessed).  On the quick tier the tolerance, widened by the
-#: M/4 -> M convergence bound of the 1-D estimator, covers the small-scale errors.
+#: FW is measured to disagree with the exact single-connection truth even at the smallest scale
+#: (filled from runs, never guessed).
+SMALLEST_SCALE_EVIDENCE = (
+    "Refuted by the exact single-connection truth (quick tier, 2026-11-27): at lambda_max = 0.01 FW gives "
+    "0.001761 nats against an exact 0.001698 (+3.7%, error bound 2e-14) and 0.00784 against 0.007774 (+0.8%); "
+    "the two 3-connection chain cases agree within their ladder tolerance. FW's error falls with the scale "
+    "(claim 1) but is not zero at any finite scale.")
+
+#: Tiers on which FW is measured to disagree at lambda_max <= 0.05, with the evidence.
 SMALL_SCALE_EVIDENCE: dict[str, str] = {
-    "full": ("Refuted on the full tier (synmi report, 2026-11-24): at lambda_max = 0.05, scale_n1 draw 2 (N = 10, "
-             "n = 1) gives I_FW = 0.006787 nats against a truth of 0.006112 +/- 0.000115 (1-D spacing estimator, "
-             "5 x 2e5 draws), an error of +11% against a tolerance of 0.000605; the 17 other cases at "
-             "lambda_max <= 0.05 agree. The error grows about linearly with the scale (exponent 1.04 "
-             "[0.94, 1.16]), so small-information cases are resolved as wrong already at lambda_max = 0.05."),
+    "quick": SMALLEST_SCALE_EVIDENCE,
+    "full": SMALLEST_SCALE_EVIDENCE,
 }
 
 
@@ -43,8 +46,10 @@ def _describe(df: pd.DataFrame) -> str:
     return df[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}")
 
 
-def test_agreement_at_smallest_scale(suite_data):
-    """Every case at lambda_max = 0.01 agrees within tolerance (z = 3 standard errors + |bias|)."""
+def test_agreement_at_smallest_scale(suite_data, request, is_default_approximation):
+    """Every case at lambda_max = 0.01 agrees within tolerance (z = 3 standard errors + the truth's bias bound)."""
+    if is_default_approximation:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=SMALLEST_SCALE_EVIDENCE))
     small = _small_scale(suite_data.table, SMALLEST_SCALE)
     assert len(small) >= 2, "the tier has too few smallest-scale cases to test agreement"
     bad = small[small["verdict"] != "agree"]
@@ -108,27 +113,35 @@ WRONG = {
 }
 
 
+def _where_fw_agrees(suite_data) -> pd.Series:
+    """case_ids of the smallest-scale cases on which the FW formula agrees with the truth."""
+    fw = _small_scale(suite_data.judge(analytic.mutual_information), SMALLEST_SCALE)
+    return fw.loc[fw["verdict"] == "agree", "case_id"]
+
+
 @pytest.mark.parametrize("name", list(WRONG))
 def test_wrong_approximation_is_caught(suite_data, name):
-    """The agreement check rejects each deliberately wrong approximation at the smallest scale, where FW agrees.
+    """The agreement check rejects each deliberately wrong approximation at the smallest scale, on the
+    cases where the FW formula itself agrees (so the check discriminates rather than failing everything).
 
     The diagonal-``Sigma_w`` variant differs from FW only where connections share a
     neuron or are correlated, so it is judged on the chain-ensemble cases.
     """
     wrong = suite_data.judge(WRONG[name])
     small = _small_scale(wrong, SMALLEST_SCALE)
+    small = small[small["case_id"].isin(_where_fw_agrees(suite_data))]
     if name == "Sigma_w off-diagonal zeroed":
         small = small[small["n_connections"] > 1]
-    assert len(small) >= 1
+    assert len(small) >= 1, "no smallest-scale case where FW agrees: the sensitivity check would be vacuous"
     caught = small[small["verdict"] != "agree"]
     assert len(caught) >= 1, (f"'{name}' passed the agreement check on all {len(small)} small-scale cases:\n"
                               f"{_describe(small)}")
 
 
-def test_correct_approximation_passes_where_wrong_ones_fail(suite_data, is_default_approximation):
-    """Control for the sensitivity tests: the FW formula itself agrees on the same cases."""
-    if not is_default_approximation:
-        pytest.skip("control of the sensitivity tests: meaningful for the default FW approximation only")
-    fw = suite_data.judge(analytic.mutual_information)
-    small = _small_scale(fw, SMALLEST_SCALE)
-    assert (small["verdict"] == "agree").all(), _describe(small[small["verdict"] != "agree"])
+def test_fw_agrees_on_ensembles_at_smallest_scale(suite_data):
+    """Control for the sensitivity tests: FW agrees on the smallest-scale ensemble cases (within the ladder's
+    tolerance), so the cases the wrong variants are judged on exist and FW passes there."""
+    fw = _small_scale(suite_data.judge(analytic.mutual_information), SMALLEST_SCALE)
+    ensembles = fw[fw["n_connections"] > 1]
+    assert len(ensembles) >= 1, "no smallest-scale ensemble cases in the tier"
+    assert (ensembles["verdict"] == "agree").all(), _describe(ensembles[ensembles["verdict"] != "agree"])

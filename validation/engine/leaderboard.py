@@ -41,24 +41,43 @@ SCALE_BINS = ((0.0, 1.0, "scale < 1"), (1.0, 10.0, "scale 1-10"), (10.0, np.inf,
 N_BINS = ((1, 1, "n = 1"), (2, 5, "n = 2-5"), (6, 20, "n = 6-20"), (21, 10**9, "n > 20"))
 
 
-def evaluate_side_by_side(approximations: Mapping[str, Callable], cases: Sequence[Case]
+def _evaluate_chunk(approximations: Mapping[str, Callable], cases: Sequence[Case]) -> tuple[np.ndarray, np.ndarray]:
+    """``(values, seconds)`` of shape ``(candidates, cases)``; candidates take turns on each case."""
+    values = np.full((len(approximations), len(cases)), np.nan)
+    seconds = np.full_like(values, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", analytic.SynmiWarning)
+        for t, case in enumerate(cases):
+            for i, f in enumerate(approximations.values()):
+                t0 = time.perf_counter()
+                v = f(case.mu, case.sigma, case.ensemble, case.pattern)
+                seconds[i, t] = time.perf_counter() - t0
+                values[i, t] = float(v)
+    return values, seconds
+
+
+def evaluate_side_by_side(approximations: Mapping[str, Callable], cases: Sequence[Case], *, n_jobs: int = 1
                           ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """Values of every candidate on every case, and each one's median seconds per case.
 
     Candidates take turns on each case (interleaved), so machine load affects
-    them alike.
+    them alike.  With ``n_jobs > 1`` the cases are split into contiguous chunks
+    over worker processes (the candidates must then be importable functions);
+    the values do not depend on ``n_jobs``.
     """
-    values = {name: np.full(len(cases), np.nan) for name in approximations}
-    seconds = {name: np.full(len(cases), np.nan) for name in approximations}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", analytic.SynmiWarning)
-        for t, case in enumerate(cases):
-            for name, f in approximations.items():
-                t0 = time.perf_counter()
-                v = f(case.mu, case.sigma, case.ensemble, case.pattern)
-                seconds[name][t] = time.perf_counter() - t0
-                values[name][t] = float(v)
-    return values, {name: float(np.median(s)) for name, s in seconds.items()}
+    names = list(approximations)
+    if n_jobs > 1 and len(cases) > 1:
+        from joblib import Parallel, delayed
+
+        chunks = np.array_split(np.arange(len(cases)), min(n_jobs * 4, len(cases)))
+        parts = Parallel(n_jobs=n_jobs)(delayed(_evaluate_chunk)(approximations, [cases[t] for t in chunk])
+                                        for chunk in chunks)
+        values = np.concatenate([p[0] for p in parts], axis=1)
+        seconds = np.concatenate([p[1] for p in parts], axis=1)
+    else:
+        values, seconds = _evaluate_chunk(approximations, cases)
+    return ({name: values[i] for i, name in enumerate(names)},
+            {name: float(np.median(seconds[i])) if seconds.shape[1] else float("nan") for i, name in enumerate(names)})
 
 
 def _scale_bin(scale: float) -> str:
@@ -95,7 +114,7 @@ def paired_median_difference(abs_rel_a: np.ndarray, abs_rel_b: np.ndarray, *, n_
 
 def leaderboard(truths: Sequence[Mapping[str, Any]], cases: Sequence[Case], approximations: Mapping[str, Callable],
                 paths: Mapping[str, str], *, z: float = 3.0, law_rates: Mapping[str, float] | None = None,
-                seed: int = 0) -> tuple[list[dict[str, Any]], pd.DataFrame]:
+                seed: int = 0, n_jobs: int = 1) -> tuple[list[dict[str, Any]], pd.DataFrame]:
     """Score every candidate against the resolved truths.
 
     Parameters
@@ -113,6 +132,8 @@ def leaderboard(truths: Sequence[Mapping[str, Any]], cases: Sequence[Case], appr
         Each candidate's law-violation rate, measured elsewhere.
     seed : int
         Seed of the bootstraps.
+    n_jobs : int
+        Worker processes for the evaluation (:func:`evaluate_side_by_side`).
 
     Returns
     -------
@@ -125,7 +146,7 @@ def leaderboard(truths: Sequence[Mapping[str, Any]], cases: Sequence[Case], appr
     use = [t for t, row in enumerate(truths) if bool(row["truth_resolved"]) and np.isfinite(float(row["truth"]))
            and float(row["truth"]) > 0]
     sub_cases = [cases[t] for t in use]
-    values, seconds = evaluate_side_by_side(approximations, sub_cases)
+    values, seconds = evaluate_side_by_side(approximations, sub_cases, n_jobs=n_jobs)
     truth = np.array([float(truths[t]["truth"]) for t in use])
     scale = np.array([float(truths[t]["scale_vs"]) for t in use])
     n = np.array([int(truths[t]["n_connections"]) for t in use])

@@ -265,7 +265,8 @@ def build_report(out_dir: str | os.PathLike = "reports", *, quick: bool = False,
         results.to_csv(out / "tables" / "comparisons.csv", index=False, float_format="%.6g")
 
     with timer.step("checks: cross-checks, exact against Monte Carlo, KSG"):
-        checks = cross_checks(cases, truths, cfg.estimation, cfg.cross_check_cases, out / "tables" / "cross_checks.csv")
+        checks = cross_checks(cases, truths, cfg.estimation, cfg.cross_check_cases, out / "tables" / "cross_checks.csv",
+                              n_jobs=n_jobs if scheduler is None else 1)
         exact_checks = exact_against_monte_carlo(cases, truths, cfg.exact_check_cases, seed=cfg.seed)
         exact_checks.to_csv(out / "tables" / "exact_vs_monte_carlo.csv", index=False, float_format="%.8g")
         ksg = ksg_against_truth(cases, truths, cfg.ksg_cases, n_samples=cfg.ksg_samples, seed=cfg.seed)
@@ -286,13 +287,24 @@ def build_report(out_dir: str | os.PathLike = "reports", *, quick: bool = False,
 
     with timer.step("leaderboard: every approximation against the resolved truths"):
         names = [_short_name(spec) for spec in specs]
+        tasks = [(short, f, set_name, cfg.seed + 400 + t) for short, f in zip(names, loaded)
+                 for t, set_name in enumerate(("set1", "set2", "set3"))]
+        if n_jobs > 1 and scheduler is None:
+            from joblib import Parallel, delayed
+
+            parts = Parallel(n_jobs=n_jobs)(delayed(laws.law_violation_rates)(f, set_name, cfg.leaderboard_law_cases,
+                                                                                seed) for _, f, set_name, seed in tasks)
+        else:
+            parts = [laws.law_violation_rates(f, set_name, cfg.leaderboard_law_cases, seed)
+                     for _, f, set_name, seed in tasks]
         law_rates_by = {}
-        for short, f in zip(names, loaded):
-            rates = pd.concat([laws.law_violation_rates(f, set_name, cfg.leaderboard_law_cases, cfg.seed + 400 + t)
-                               for t, set_name in enumerate(("set1", "set2", "set3"))], ignore_index=True)
-            law_rates_by[short] = float(rates["violated"].sum() / max(rates["checked"].sum(), 1))
+        for (short, *_), rates in zip(tasks, parts):
+            checked, violated = law_rates_by.get(short, (0, 0))
+            law_rates_by[short] = (checked + int(rates["checked"].sum()), violated + int(rates["violated"].sum()))
+        law_rates_by = {k: v / c if c else float("nan") for k, (c, v) in law_rates_by.items()}
         board, board_cases = leaderboard(truths, cases, dict(zip(names, loaded)), dict(zip(names, specs)),
-                                         z=cfg.estimation.z, law_rates=law_rates_by, seed=cfg.seed)
+                                         z=cfg.estimation.z, law_rates=law_rates_by, seed=cfg.seed,
+                                         n_jobs=n_jobs if scheduler is None else 1)
         for entry, f in zip(board, loaded):
             judged = judge_table(truths, cases, f, cfg.estimation.z)
             entry["claims"] = {k: c.verdict for k, c in all_claims(judged, seed=cfg.seed).items()}

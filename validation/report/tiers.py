@@ -47,7 +47,7 @@ class ReportConfig:
     exact_check_cases: int = 8
     ksg_cases: int = 8
     ksg_samples: int = 20_000
-    leaderboard_law_cases: int = 30
+    leaderboard_law_cases: int = 10
     seed: int = 20261124
 
 
@@ -59,10 +59,10 @@ TIERS: dict[str, ReportConfig] = {
         draws={"scale_n1": 2, "scale_n3": 1, "scale_n3_rho": 1, "n": 1, "N": 2, "mu_range": 2, "rho": 2},
         scale_values=(0.01, 0.05, 0.2, 1.0, 4.0, 16.0), n_values=(1, 2, 3, 4, 6, 8), N_values=(2, 5, 20, 50),
         mu_values=(0.0, 1.0, 3.0), rho_values=(0.0, 0.25, 0.5, 0.75, 0.95), base_scale=1.0, set_draws=2,
-        truth_n_values=(1, 2, 4, 8, 12, 20), truth_draws_per_n=1,
+        truth_n_values=(1, 2, 3, 4, 6, 8, 12, 20), truth_draws_per_n=2,
         calibration_samples=(5_000,), calibration_dims=(1, 2, 4), calibration_replicates=3, law_cases=300,
         cross_check_cases=4, exact_check_cases=2, ksg_cases=2, ksg_samples=5_000,
-        leaderboard_law_cases=5),
+        leaderboard_law_cases=3),
     "full": ReportConfig(
         name="full", set_cases=5000,
         estimation=EstimationConfig(ladder=(1_250, 5_000, 20_000), max_samples=20_000, max_samples_tree=80_000,

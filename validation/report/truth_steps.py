@@ -84,31 +84,38 @@ def _spread(indices: list[int], count: int) -> list[int]:
     return [indices[int(t)] for t in np.linspace(0, len(indices) - 1, count).round().astype(int)]
 
 
+def _one_cross_check(case: Case, row: dict[str, Any], config: EstimationConfig, key: str) -> dict[str, Any]:
+    check = empirical.cross_check_truth(case.mu, case.sigma, case.ensemble, case.pattern, truth_from_row(row),
+                                        seed=case_seed(case, replace(config, seed=config.seed + 2)))
+    return {"key": key, "case_id": row["case_id"], "sweep": row["sweep"],
+            "n_connections": int(row["n_connections"]), "n_patterns": int(row["n_patterns"]),
+            "truth": float(row["truth"]), "truth_half_width": 0.5 * (row["truth_ci_high"] - row["truth_ci_low"]),
+            "method": check.method, "value": check.value, "stderr": check.stderr, "agree": check.agree,
+            "reason": check.reason, "seconds": check.seconds}
+
+
 def cross_checks(cases: Sequence[Case], truths: Sequence[dict[str, Any]], config: EstimationConfig, count: int,
-                 table_path: Path) -> pd.DataFrame:
+                 table_path: Path, *, n_jobs: int = 1) -> pd.DataFrame:
     """Independent checks of up to ``count`` resolved ensemble truths, spread over ``n``.
 
-    Stored rows (same truth key) are reused.  Each check is seeded apart from its truth.
+    Stored rows (same truth key) are reused; the others run on ``n_jobs``
+    processes.  Each check is seeded apart from its truth, from the case content.
     """
     eligible = sorted((t for t, row in enumerate(truths)
                        if row["truth_method"] == "entropy_difference_ladder" and bool(row["truth_resolved"])),
                       key=lambda t: (truths[t]["n_connections"], t))
     chosen = _spread(eligible, count)
     stored = pd.read_csv(table_path).set_index("key").to_dict(orient="index") if table_path.exists() else {}
-    rows = []
-    for t in chosen:
-        case, row = cases[t], truths[t]
-        key = table_key(case, config)
-        if key in stored:
-            rows.append({"key": key, **stored[key]})
-            continue
-        check = empirical.cross_check_truth(case.mu, case.sigma, case.ensemble, case.pattern, truth_from_row(row),
-                                            seed=case_seed(case, replace(config, seed=config.seed + 2)))
-        rows.append({"key": key, "case_id": row["case_id"], "sweep": row["sweep"],
-                     "n_connections": int(row["n_connections"]), "n_patterns": int(row["n_patterns"]),
-                     "truth": float(row["truth"]), "truth_half_width": 0.5 * (row["truth_ci_high"] - row["truth_ci_low"]),
-                     "method": check.method, "value": check.value, "stderr": check.stderr, "agree": check.agree,
-                     "reason": check.reason, "seconds": check.seconds})
+    keys = {t: table_key(cases[t], config) for t in chosen}
+    todo = [t for t in chosen if keys[t] not in stored]
+    if n_jobs > 1 and len(todo) > 1:
+        from joblib import Parallel, delayed
+
+        done = Parallel(n_jobs=n_jobs)(delayed(_one_cross_check)(cases[t], truths[t], config, keys[t]) for t in todo)
+    else:
+        done = [_one_cross_check(cases[t], truths[t], config, keys[t]) for t in todo]
+    fresh = dict(zip(todo, done))
+    rows = [fresh[t] if t in fresh else {"key": keys[t], **stored[keys[t]]} for t in chosen]
     out = pd.DataFrame(rows)
     if len(out):
         table_path.parent.mkdir(parents=True, exist_ok=True)

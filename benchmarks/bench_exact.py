@@ -31,6 +31,7 @@ import time
 
 import numpy as np
 import scipy
+
 from synmi import analytic
 from synmi.empirical import estimate_mi
 

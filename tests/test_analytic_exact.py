@@ -28,6 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import integrate
+
 from synmi import analytic
 from synmi.analytic import (
     ApproximationUndefinedWarning,

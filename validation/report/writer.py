@@ -169,7 +169,7 @@ def section_verdicts(data: ReportData) -> str:
     return "\n".join([
         "## Verdict at a glance\n",
         _table(pd.DataFrame(rows)) + "\n",
-        f"Over all {agree['cases']} Monte Carlo comparisons, {agree['agree']} agree with {label} within tolerance, "
+        f"Over all {agree['cases']} comparisons, {agree['agree']} agree with {label} within tolerance, "
         f"{agree['disagree']} disagree and {agree['undefined']} have no defined value of {label}. "
         f"Independent cross-checks agree with the truth on {cc['agree']} of {cc['checked']} resolved ensemble "
         f"truths checked ({cc['method'] or 'none ran'}).\n",
@@ -318,8 +318,8 @@ def section_full_range(data: ReportData) -> str:
     err = pd.DataFrame(t.error_by_n)
     table = cov.merge(err.drop(columns=["cases"]), on="n", how="left") if len(err) else cov
     if len(err):
-        for c in ("median_rel_err", "median_abs_rel_err"):
-            table[c] = table[c].map(lambda v: f"{100 * v:+.0f}%" if np.isfinite(v) else "")
+        table["median_rel_err"] = table["median_rel_err"].map(lambda v: f"{100 * v:+.0f}%" if np.isfinite(v) else "")
+        table["median_abs_rel_err"] = table["median_abs_rel_err"].map(lambda v: _pct(v))
         for c in ("undefined_fraction", "within_10pct"):
             table[c] = table[c].map(lambda v: f"{100 * v:.0f}%" if np.isfinite(v) else "")
         table = table.rename(columns={"median_rel_err": f"median error of {label}",
@@ -353,7 +353,8 @@ def _better_words(board: list) -> str:
             continue
         diff = f"{100 * vs['difference']:+.1f} points {format_interval([100 * lo, 100 * hi])}"
         if hi < 0:
-            words.append(f"**{e['name']} beats {ref}**: median |relative error| lower by {diff} on the "
+            lower = f"{-100 * vs['difference']:.1f} points {format_interval([-100 * hi, -100 * lo])}"
+            words.append(f"**{e['name']} beats {ref}**: median |relative error| lower by {lower} on the "
                          f"{vs['cases']} cases where both are defined")
         elif lo > 0:
             words.append(f"{e['name']} is worse than {ref} ({diff}, {vs['cases']} cases)")

@@ -303,11 +303,12 @@ def _survival_words(slopes: dict, label: str) -> str:
         state = ("rises" if lo > 0 else "falls" if hi < 0 else "shows no significant trend")
         alo, ahi = syn["approximation_ci"]
         astate = ("rises" if alo > 0 else "falls" if ahi < 0 else "shows no significant trend")
-        survive = "survives" if (lo > 0) else "does not survive"
+        survive = ("survives the truth" if lo > 0 else
+                   "is not supported by the truth" + ("" if alo > 0 else f", nor by {label} on these cases"))
         words.append(f"**Fig. 4 (synergy, I/n rising with n in set 3):** with the truth, I/n {state} "
                      f"(slope of ln(I/n) on ln n {format_number(syn['truth'])} {format_interval(syn['truth_ci'])}); "
                      f"with {label} it {astate} ({format_number(syn['approximation'])} "
-                     f"{format_interval(syn['approximation_ci'])}). The synergy conclusion {survive} the truth.")
+                     f"{format_interval(syn['approximation_ci'])}). The synergy conclusion {survive}.")
     return "\n\n".join(words)
 
 
@@ -340,7 +341,10 @@ def section_full_range(data: ReportData) -> str:
 
 
 def _pct(v: float) -> str:
-    return f"{100 * v:.0f}%" if v is not None and np.isfinite(v) else ""
+    """A fraction as a percentage: one decimal below 10 %, none above."""
+    if v is None or not np.isfinite(v):
+        return ""
+    return f"{100 * v:.1f}%" if abs(100 * v) < 10 else f"{100 * v:.0f}%"
 
 
 def _better_words(board: list) -> str:

@@ -277,7 +277,7 @@ def fig_by_n(results: pd.DataFrame, slopes: dict[str, Any], out: Path, label: st
     ax.axhspan(-10, 10, color="0.85", zorder=0, label="within 10%")
     ax.set_xlabel("ensemble size n")
     ax.set_ylabel(f"({label} - truth) / truth (%)")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4)
     ax = axes[1]
     s3 = df[(df["sweep"] == "draws_set3") & (df["truth"] > 0)]
     s3a = s3[np.isfinite(s3["approx_value"].astype(float)) & (s3["approx_value"] > 0)]
@@ -295,7 +295,7 @@ def fig_by_n(results: pd.DataFrame, slopes: dict[str, Any], out: Path, label: st
     ax.legend(fontsize=7)
     return (_save(fig, out, "by_n.png"),
             f"Left: {label}'s relative error against the resolved truth on the random set-2/3 draws, by ensemble "
-            "size (triangles: no defined value). Right: Fig. 4's synergy statistic on set 3 (information per "
+            "size (triangles above the points: no defined value). Right: Fig. 4's synergy statistic on set 3 (information per "
             "connection against ln n), truth and approximation on the same cases, slopes with 95% bootstrap CIs.")
 
 
@@ -314,7 +314,8 @@ def fig_leaderboard(cases: pd.DataFrame, out: Path) -> tuple[str, str]:
     ax.set_ylabel("|approximation - truth| / truth")
     return (_save(fig, out, "leaderboard.png"),
             "Distribution of each approximation's |relative error| against the resolved truths, by ensemble size "
-            "(dashed: 10%); cases where an approximation is undefined are not drawn (see the defined column).")
+            "(dashed: 10%; errors below 1e-6, such as the exact value's at n = 1, are drawn at 1e-6); cases where an "
+            "approximation is undefined are not drawn (see the defined column).")
 
 
 def make_all(out: Path, data: ReportData) -> dict[str, tuple[str, str]]:

@@ -270,7 +270,8 @@ def fig_by_n(results: pd.DataFrame, slopes: dict[str, Any], out: Path, label: st
                    label=sweep.replace("draws_", ""))
     undefined = df[~defined.to_numpy()]
     if len(undefined):
-        top = float(np.nanmax(100 * rel)) if defined.any() else 100.0
+        finite = np.isfinite(rel.to_numpy(float))
+        top = float(np.max(100 * rel.to_numpy(float)[finite])) if finite.any() else 100.0
         ax.scatter(undefined["n_connections"], np.full(len(undefined), top * 1.1 + 10), marker="v", color="k", s=18,
                    label=f"{label} undefined")
     ax.axhline(0, color="k", lw=0.8)

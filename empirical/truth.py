@@ -184,7 +184,8 @@ def _check_fraction(value: Any, name: str, low: float = 0.0, high: float = math.
     return v
 
 
-def _check_ladder(ladder: Any, orders: tuple[int, ...]) -> tuple[int, ...]:
+def check_ladder(ladder: Any, orders: tuple[int, ...]) -> tuple[int, ...]:
+    """A sample-size ladder of at least 3 rungs, each at least 4x the last (docs/theory.md §9.1); ValueError naming ``ladder``."""
     try:
         rungs = tuple(ladder)
     except TypeError:
@@ -197,7 +198,8 @@ def _check_ladder(ladder: Any, orders: tuple[int, ...]) -> tuple[int, ...]:
     return rungs
 
 
-def _check_orders(orders: Any) -> tuple[int, ...]:
+def check_orders(orders: Any) -> tuple[int, ...]:
+    """Two different neighbour orders; ValueError naming ``orders``."""
     try:
         ks = tuple(orders)
     except TypeError:
@@ -449,8 +451,8 @@ def true_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, seed: 
     case = validate_case(mu, sigma, ensemble, pattern)
     precision = _check_fraction(precision, "precision", 0.0, 1.0)
     atol = _check_fraction(atol, "atol", 0.0)
-    orders = _check_orders(orders)
-    rungs_wanted = _check_ladder(ladder, orders)
+    orders = check_orders(orders)
+    rungs_wanted = check_ladder(ladder, orders)
     max_samples = check_int(max_samples, "max_samples", rungs_wanted[-1])
     replicates = check_int(replicates, "replicates", 2)
     n_jobs = check_jobs(n_jobs)

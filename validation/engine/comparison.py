@@ -88,10 +88,10 @@ class EstimationConfig:
     seed: int = 20261124
 
     def __post_init__(self) -> None:
-        from synmi.empirical.truth import _check_ladder, _check_orders
+        from synmi.empirical.truth import check_ladder, check_orders
 
-        object.__setattr__(self, "orders", _check_orders(self.orders))
-        object.__setattr__(self, "ladder", _check_ladder(self.ladder, self.orders))
+        object.__setattr__(self, "orders", check_orders(self.orders))
+        object.__setattr__(self, "ladder", check_ladder(self.ladder, self.orders))
         check_integer(self.max_samples, "max_samples", self.ladder[-1], reason="the top rung")
         check_integer(self.max_samples_tree, "max_samples_tree", self.ladder[-1], reason="the top rung")
         check_integer(self.replicates, "replicates", 2, reason="a standard error needs two")

@@ -56,8 +56,8 @@ from synmi.analytic.exact import single_connection_information
 from synmi.analytic.inputs import Case, validate_case
 
 from ._checks import check_int, check_jobs, child, generator, root_sequence
-from .estimate import JITTER
-from .estimators import _standardize, kl_entropies
+from .estimate import _prepared
+from .estimators import kl_entropies
 from .sampling import DEFAULT_CHUNK_SIZE, _factor, _sample_case
 
 __all__ = ["TRUTH_VERSION", "LadderRung", "CrossCheck", "TrueInformation", "true_information",
@@ -222,17 +222,11 @@ def _log_change_term(case: Case, n_samples: int, root: np.random.SeedSequence, n
     return float(terms.mean()), float(terms.std(ddof=1) / math.sqrt(n_samples))
 
 
-def _prepared_log(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, float]:
-    """``ln x`` z-scored plus ``JITTER`` noise, and ``sum ln sd`` (added back to the entropy exactly)."""
-    u, sd = _standardize(np.log(x))
-    u += JITTER * rng.standard_normal(u.shape)
-    return u, float(np.log(sd).sum())
-
-
-def _knn_difference(w: np.ndarray, rest: np.ndarray, orders: tuple[int, ...], rng: np.random.Generator,
+def _knn_difference(x: np.ndarray, y: np.ndarray, orders: tuple[int, ...], rng: np.random.Generator,
                     n_jobs: int) -> np.ndarray:
-    """``h(ln w) - h(ln rest)`` at each order, on common random numbers."""
-    (u, su), (v, sv) = _prepared_log(w, rng), _prepared_log(rest, rng)
+    """``h(x) - h(y)`` at each order (Euclidean Kozachenko-Leonenko), each side z-scored and jittered
+    exactly as :func:`estimate_mi` prepares its data (``sum ln sd`` added back)."""
+    (u, su), (v, sv) = _prepared(x, rng), _prepared(y, rng)
     return kl_entropies(u, orders, n_jobs) + su - kl_entropies(v, orders, n_jobs) - sv
 
 
@@ -252,7 +246,7 @@ def entropy_difference_ladder(case: Case, ladder: tuple[int, ...], orders: tuple
         reps = []
         for j in range(replicates):
             w, _, rest = _sample_case(case, m, child(root, 10, r, j), DEFAULT_CHUNK_SIZE, n_jobs)
-            reps.append(_knn_difference(w, rest, orders, generator(child(root, 11, r, j)), n_jobs))
+            reps.append(_knn_difference(np.log(w), np.log(rest), orders, generator(child(root, 11, r, j)), n_jobs))
         arr = np.asarray(reps)  # (replicates, orders)
         se = arr.std(axis=0, ddof=1) / math.sqrt(replicates)
         rungs.append(LadderRung(n_samples=m, orders=orders, values=tuple(float(v) for v in arr.mean(axis=0) + term),
@@ -293,13 +287,7 @@ def _gaussian_surrogate_check(case: Case, value: float, half: float, n_samples: 
     biases = []
     for j in range(replicates):
         g = generator(child(root, 1, j)).standard_normal((n_samples, factor.shape[1])) @ factor.T
-        rng = generator(child(root, 2, j))
-        u, su = _standardize(g[:, :n])
-        v, sv = _standardize(g[:, n:])
-        u += JITTER * rng.standard_normal(u.shape)
-        v += JITTER * rng.standard_normal(v.shape)
-        est = kl_entropies(u, orders[:1], n_jobs)[0] + np.log(su).sum() \
-            - kl_entropies(v, orders[:1], n_jobs)[0] - np.log(sv).sum()
+        est = _knn_difference(g[:, :n], g[:, n:], orders[:1], generator(child(root, 2, j)), n_jobs)[0]
         biases.append(est - truth)
     bias = float(np.mean(biases))
     bias_se = float(np.std(biases, ddof=1) / math.sqrt(replicates)) if replicates > 1 else float("nan")

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from synmi.analytic.inputs import as_generator, check_integer, is_integer
+from ..analytic.inputs import as_generator, check_integer, is_integer
 
 #: ``check_int(value, name, minimum)``: ``value`` as an ``int >= minimum``, ``ValueError``
 #: naming ``name`` otherwise (synmi's one integer check, :func:`analytic.inputs.check_integer`)

@@ -35,8 +35,7 @@ from typing import Any, Callable
 import numpy as np
 from scipy import stats
 
-from synmi.analytic.inputs import validate_case
-
+from ..analytic.inputs import validate_case
 from ._checks import as_samples, check_int, check_jobs, child, generator, root_sequence
 from .estimators import _standardize, entropy_1d, kl_entropy, ksg_mi
 from .sampling import DEFAULT_CHUNK_SIZE, RANK_RTOL, _factor, _sample_case

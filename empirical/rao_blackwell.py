@@ -101,9 +101,8 @@ import numpy as np
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from synmi.analytic.fenton_wilkinson import connection_log_moments
-from synmi.analytic.inputs import Case, validate_case
-
+from ..analytic.fenton_wilkinson import connection_log_moments
+from ..analytic.inputs import Case, validate_case
 from ._checks import check_int, check_jobs, child, root_sequence
 from .sampling import _block_spans, _case_plan, _draw_normals
 

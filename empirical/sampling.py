@@ -48,9 +48,8 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from synmi.analytic.fenton_wilkinson import connection_log_moments
-from synmi.analytic.inputs import Case, validate_case
-
+from ..analytic.fenton_wilkinson import connection_log_moments
+from ..analytic.inputs import Case, validate_case
 from ._checks import check_int, check_jobs, child, generator, root_sequence
 
 __all__ = ["HebbianSample", "sample_hebbian", "sample_weight_matrices", "RANK_RTOL", "BLOCK_BUDGET",

@@ -52,9 +52,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from synmi.analytic.exact import single_connection_information
-from synmi.analytic.inputs import Case, validate_case
-
+from ..analytic.exact import single_connection_information
+from ..analytic.inputs import Case, validate_case
 from ._checks import check_int, check_jobs, child, generator, root_sequence
 from .estimate import _prepared
 from .estimators import kl_entropies

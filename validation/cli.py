@@ -54,7 +54,7 @@ def load_mapping(path: str) -> dict[str, Any]:
 
 def load_case(path: str):
     """A validated :class:`analytic.Case` from a case file (or ``example``)."""
-    from synmi.analytic.inputs import Case
+    from ..analytic.inputs import Case
 
     if path == "example":
         text = resources.files("validation").joinpath("configs/example_case.toml").read_text()
@@ -74,7 +74,7 @@ def _fmt_matrix(a: np.ndarray) -> str:
 
 
 def _cmd_mi(args: argparse.Namespace) -> int:
-    from synmi import analytic
+    from .. import analytic
 
     case = load_case(args.case)
     res = analytic.fw_result_for_case(case)
@@ -134,7 +134,7 @@ def _print_truth(truth) -> None:
 
 
 def _cmd_estimate(args: argparse.Namespace) -> int:
-    from synmi import empirical
+    from .. import empirical
 
     case = load_case(args.case)
     config = _estimation_config(args)
@@ -232,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="independent check of an ensemble truth (default auto)")
         p.add_argument("--seed", type=int, help="root seed")
         if name == "estimate":
-            from synmi.empirical import METHODS
+            from ..empirical import METHODS
 
             p.add_argument("--method", choices=METHODS,
                            help="run one named Monte Carlo estimator at the top rung instead of the truth "

@@ -34,9 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from synmi import analytic
-from synmi.analytic.inputs import Case, check_integer
-
+from ... import analytic
+from ...analytic.inputs import Case, check_integer
 from .approximations import Approximation, approximation_name
 
 __all__ = ["EstimationConfig", "case_hash", "case_seed", "compare_case", "estimate_truth", "judge",
@@ -88,7 +87,7 @@ class EstimationConfig:
     seed: int = 20261124
 
     def __post_init__(self) -> None:
-        from synmi.empirical.truth import check_ladder, check_orders
+        from ...empirical.truth import check_ladder, check_orders
 
         object.__setattr__(self, "orders", check_orders(self.orders))
         object.__setattr__(self, "ladder", check_ladder(self.ladder, self.orders))
@@ -108,7 +107,7 @@ class EstimationConfig:
 
     def truth_kwargs(self, n_connections: int | None = None) -> dict[str, Any]:
         """Keyword arguments of :func:`synmi.empirical.true_information` (all but the seed) for an ensemble size."""
-        from synmi.empirical.estimators import BRUTE_FORCE_MIN_DIM
+        from ...empirical.estimators import BRUTE_FORCE_MIN_DIM
 
         tree = n_connections is not None and n_connections < BRUTE_FORCE_MIN_DIM
         return {"precision": self.precision, "atol": self.atol, "ladder": self.ladder,
@@ -152,7 +151,7 @@ def code_fingerprint() -> str:
     if _FINGERPRINT is None:
         from pathlib import Path
 
-        from synmi import empirical
+        from ... import empirical
 
         here = Path(analytic.__file__).parent
         paths = sorted(Path(empirical.__file__).parent.glob("*.py")) + [here / "exact.py", here / "inputs.py"]
@@ -220,7 +219,7 @@ def evaluate_approximation(approximation: Approximation, case: Case) -> float:
 
 def _true_information(case: Case, config: EstimationConfig):
     """:func:`synmi.empirical.true_information` of a case, seeded from its content."""
-    from synmi.empirical import true_information
+    from ...empirical import true_information
 
     return true_information(case.mu, case.sigma, case.ensemble, case.pattern, seed=case_seed(case, config),
                             **config.truth_kwargs(case.n_connections))

@@ -33,8 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from synmi.analytic.inputs import Case
-
+from ...analytic.inputs import Case
 from .comparison import EstimationConfig
 from .sweeps import SweepSpec, build_set_draws, build_sweep, provenance, run_cases
 

@@ -60,9 +60,8 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from synmi.analytic.generators import SET_GENERATORS, random_ensemble
-from synmi.analytic.inputs import Case, as_generator, validate_case
-
+from ...analytic.generators import SET_GENERATORS, random_ensemble
+from ...analytic.inputs import Case, as_generator, validate_case
 from .laws import (
     LAWS,
     Approximation,

@@ -71,10 +71,10 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from synmi import analytic
-from synmi.analytic.fenton_wilkinson import fenton_wilkinson_information
-from synmi.analytic.generators import SET_GENERATORS, all_connections, generate_set, set3_case
-from synmi.analytic.inputs import Case, validate_case
+from ... import analytic
+from ...analytic.fenton_wilkinson import fenton_wilkinson_information
+from ...analytic.generators import SET_GENERATORS, all_connections, generate_set, set3_case
+from ...analytic.inputs import Case, validate_case
 
 __all__ = [
     "LAWS",

@@ -28,9 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from synmi import analytic
-from synmi.analytic.inputs import Case
-
+from ... import analytic
+from ...analytic.inputs import Case
 from .comparison import fw_fields, judge
 
 __all__ = ["SCALE_BINS", "N_BINS", "evaluate_side_by_side", "leaderboard", "paired_median_difference"]

@@ -16,8 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synmi import analytic
-
+from ... import analytic
 from .trends import linear_fit
 
 __all__ = ["PAPER_SLOPES", "set_table", "census", "paper_regressions", "per_connection_information"]

@@ -40,9 +40,8 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from synmi import analytic
-from synmi.analytic.inputs import Case, validate_case
-
+from ... import analytic
+from ...analytic.inputs import Case, validate_case
 from .approximations import Approximation, approximation_name
 from .comparison import (
     ROW_COLUMNS,

@@ -23,9 +23,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from synmi.analytic.inputs import Case
-from synmi.empirical.truth import TRUTH_VERSION
-
+from ...analytic.inputs import Case
+from ...empirical.truth import TRUTH_VERSION
 from .comparison import EstimationConfig, case_hash
 
 __all__ = ["table_key", "load_truth_table", "save_truth_table", "reproduction_sample", "reproduction_check"]

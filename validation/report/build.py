@@ -33,8 +33,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from synmi import analytic
-
+from ... import analytic
 from ..engine.approximations import Approximation, approximation_name, load_approximation
 from ..engine.claims import all_claims
 from ..engine.comparison import case_hash
@@ -76,7 +75,7 @@ def _calibration_table(cfg: ReportConfig, seed: int) -> pd.DataFrame:
     (independent across coordinates), so ``I = -n/2 ln(1 - r^2)``; ``r`` is set
     for a total information of 0.5 nats, the typical size of the sweep cases.
     """
-    from synmi import empirical
+    from ... import empirical
 
     rows = []
     ss = np.random.SeedSequence(seed)

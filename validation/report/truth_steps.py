@@ -22,9 +22,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from synmi import empirical
-from synmi.analytic.inputs import Case
-
+from ... import empirical
+from ...analytic.inputs import Case
 from ..engine.comparison import EstimationConfig, case_seed
 from ..engine.sweeps import run_truths
 from ..engine.truth_table import (

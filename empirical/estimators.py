@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 from scipy import stats
@@ -264,6 +264,50 @@ def kl_entropy(x: Any, k: Any = 3, workers: Any = 1, *, standardize: bool = Fals
 BRUTE_FORCE_MIN_DIM = 7
 
 
+def knn_log_distances(x: np.ndarray, ks: Sequence[int], workers: int = 1) -> np.ndarray:
+    """``ln eps_i(k)``: log Euclidean distance from each point to its ``k``-th nearest other point.
+
+    The neighbour search of :func:`kl_entropies` (exact brute force from
+    ``BRUTE_FORCE_MIN_DIM`` dimensions up, a k-d tree below), pointwise, for
+    estimators that need each point's density estimate (docs/theory.md §9.2).
+
+    Parameters
+    ----------
+    x : ndarray, shape (M, D), float64
+        Continuous data (no duplicates).
+    ks : sequence of int
+        Neighbour orders, each ``1 <= k < M``.
+    workers : int
+        Threads of the neighbour search.
+
+    Returns
+    -------
+    ndarray, shape (M, len(ks))
+
+    Raises
+    ------
+    ValueError
+        When a neighbour distance is zero (duplicated points).
+    """
+    m, dim = x.shape
+    k_max = max(ks)
+    if dim >= BRUTE_FORCE_MIN_DIM:
+        dist = NearestNeighbors(n_neighbors=k_max, algorithm="brute", n_jobs=workers).fit(x).kneighbors()[0]
+    else:
+        tree = cKDTree(x, leafsize=_LEAF, balanced_tree=False, compact_nodes=False)
+        dist = tree.query(x, k=k_max + 1, workers=workers)[0][:, 1:]
+    picked = dist[:, [k - 1 for k in ks]]
+    if not np.all(picked > 0):
+        raise ValueError(f"x: more than k = {k_max} identical samples (zero neighbour distance); "
+                         "the estimator needs continuous data (add a tiny jitter)")
+    return np.log(picked)
+
+
+def log_unit_ball(dim: int) -> float:
+    """``ln V_D``, the log volume of the Euclidean unit ball in ``D`` dimensions."""
+    return 0.5 * dim * math.log(math.pi) - math.lgamma(0.5 * dim + 1.0)
+
+
 def kl_entropies(x: Any, ks: Any = (3, 8), workers: Any = 1) -> np.ndarray:
     """Kozachenko-Leonenko entropies ``h(X)`` at several neighbour orders, Euclidean norm (docs/theory.md §7).
 
@@ -295,19 +339,8 @@ def kl_entropies(x: Any, ks: Any = (3, 8), workers: Any = 1) -> np.ndarray:
     orders = [check_k(k, m, "ks") for k in np.atleast_1d(np.asarray(ks, dtype=object))]
     if not orders:
         raise ValueError("ks must name at least one neighbour order")
-    workers = _workers(workers)
-    k_max = max(orders)
-    if dim >= BRUTE_FORCE_MIN_DIM:
-        dist = NearestNeighbors(n_neighbors=k_max, algorithm="brute", n_jobs=workers).fit(xs).kneighbors()[0]
-    else:
-        tree = cKDTree(xs, leafsize=_LEAF, balanced_tree=False, compact_nodes=False)
-        dist = tree.query(xs, k=k_max + 1, workers=workers)[0][:, 1:]
-    picked = dist[:, [k - 1 for k in orders]]
-    if not np.all(picked > 0):
-        raise ValueError(f"x: more than k = {k_max} identical samples (zero neighbour distance); "
-                         "the estimator needs continuous data (add a tiny jitter)")
-    log_unit_ball = 0.5 * dim * math.log(math.pi) - math.lgamma(0.5 * dim + 1.0)
-    return np.array([digamma(m) - digamma(k) + log_unit_ball + dim * np.log(picked[:, t]).mean()
+    log_eps = knn_log_distances(xs, orders, _workers(workers))
+    return np.array([digamma(m) - digamma(k) + log_unit_ball(dim) + dim * log_eps[:, t].mean()
                      for t, k in enumerate(orders)])
 
 

@@ -53,8 +53,11 @@ import numpy as np
 from scipy import stats
 
 from ..analytic.exact import single_connection_information
+from ..analytic.fenton_wilkinson import connection_log_moments
 from ..analytic.inputs import Case, validate_case
+from ..analytic.support import infinite_information_reason
 from ._checks import check_int, check_jobs, child, generator, root_sequence
+from .copula import copula_replicate, gaussian_part, marginal_informations
 from .estimate import _prepared
 from .estimators import kl_entropies
 from .sampling import DEFAULT_CHUNK_SIZE, _factor, _sample_case
@@ -63,11 +66,18 @@ __all__ = ["TRUTH_VERSION", "LadderRung", "CrossCheck", "TrueInformation", "true
            "cross_check_truth", "entropy_difference_ladder"]
 
 #: bump when the truth's definition or estimator changes: committed truth tables are keyed by it
-TRUTH_VERSION = "1"
+TRUTH_VERSION = "2"
 #: default sample-size ladder (each rung 4x the last) and its largest extension
-DEFAULT_LADDER = (2_500, 10_000, 40_000)
-DEFAULT_MAX_SAMPLES = 160_000
+DEFAULT_LADDER = (625, 2_500, 10_000)
+DEFAULT_MAX_SAMPLES = 40_000
 DEFAULT_ORDERS = (3, 8)
+#: default precision of a resolved truth: relative, and the absolute floor in nats
+DEFAULT_PRECISION = 0.02
+DEFAULT_ATOL = 0.01
+#: draws of the Gaussian part of the copula decomposition, over all replicates (docs/theory.md §9.2)
+DEFAULT_GAUSSIAN_SAMPLES = 200_000
+PRIMARY_METHODS = ("copula", "entropy_difference")
+CROSS_CHECKS = ("auto", "entropy_difference", "rao_blackwell", "gaussian_surrogate", "none")
 
 
 @dataclass(frozen=True)
@@ -150,6 +160,8 @@ class TrueInformation:
     cross_check: CrossCheck = field(default_factory=lambda: CrossCheck("none"))
     seconds: float = 0.0
     version: str = TRUTH_VERSION
+    components: dict = field(default_factory=dict)
+    reason: str = ""
 
     @property
     def half_width(self) -> float:
@@ -166,7 +178,7 @@ class TrueInformation:
             "cross_check": {"method": self.cross_check.method, "value": self.cross_check.value,
                             "stderr": self.cross_check.stderr, "agree": self.cross_check.agree,
                             "reason": self.cross_check.reason, **self.cross_check.diagnostics},
-            "version": self.version,
+            "version": self.version, "components": dict(self.components), "reason": self.reason,
         }
 
 
@@ -322,9 +334,32 @@ def _rao_blackwell_check(case: Case, value: float, stderr: float, bias_bound: fl
                       diagnostics=diag, seconds=time.perf_counter() - t0)
 
 
+def _entropy_difference_check(case: Case, value: float, half: float, ladder: tuple[int, ...],
+                              orders: tuple[int, ...], replicates: int, root: np.random.SeedSequence,
+                              n_jobs: int) -> CrossCheck:
+    """The entropy-difference ladder (docs/theory.md §9.1) as an independent value of the same truth.
+
+    Same ladder, orders and replicates, its own draws, no extension.  Agree
+    when the two intervals overlap: ``|difference| <= half_primary + half_check``
+    (each half-width is noise at 95 % plus its own bias bound).
+    """
+    t0 = time.perf_counter()
+    log_change = _log_change_term(case, 4 * ladder[-1], child(root, 1), n_jobs)
+    rungs = entropy_difference_ladder(case, ladder, orders, replicates, log_change, root, n_jobs)
+    other, drift, gap, other_half, resolved = _resolution(rungs, replicates, 1.0, 0.0)
+    tol = half + other_half
+    return CrossCheck("entropy_difference", value=other, stderr=rungs[-1].stderrs[0],
+                      agree=bool(abs(other - value) <= tol),
+                      reason=f"|difference| {abs(other - value):.4f} against tolerance {tol:.4f} "
+                             f"(half-widths {half:.4f} + {other_half:.4f})",
+                      diagnostics={"half_width": other_half, "drift": drift, "order_gap": gap,
+                                   "n_samples": ladder[-1]},
+                      seconds=time.perf_counter() - t0)
+
+
 def _cross_check(case: Case, value: float, stderr: float, bias_bound: float, n_samples: int,
                  orders: tuple[int, ...], replicates: int, method: str, root: np.random.SeedSequence,
-                 n_jobs: int) -> CrossCheck:
+                 n_jobs: int, ladder: tuple[int, ...] | None = None) -> CrossCheck:
     if method == "none":
         return CrossCheck("none")
     half = float(stats.t.ppf(0.975, replicates - 1)) * stderr + bias_bound
@@ -332,14 +367,17 @@ def _cross_check(case: Case, value: float, stderr: float, bias_bound: float, n_s
     if method in ("auto", "rao_blackwell"):
         check = _rao_blackwell_check(case, value, stderr, bias_bound, child(root, 2), n_jobs) or CrossCheck(
             "rao_blackwell", reason="stood aside: its diagnostics failed")
-    if method == "gaussian_surrogate" or (method == "auto" and check.agree is None):
+    if method == "entropy_difference" or (method == "auto" and check.agree is None):
+        rungs = ladder or (n_samples // 16, n_samples // 4, n_samples)
+        check = _entropy_difference_check(case, value, half, tuple(rungs), orders, replicates, child(root, 4), n_jobs)
+    if method == "gaussian_surrogate":
         check = _gaussian_surrogate_check(case, value, half, n_samples, orders, replicates, child(root, 3), n_jobs)
     return check
 
 
 def cross_check_truth(mu: Any, sigma: Any, ensemble: Any, pattern: Any, truth: TrueInformation, *,
                       method: str = "auto", seed: Any = 0, n_jobs: Any = 1) -> CrossCheck:
-    """Check an ensemble truth with an independent estimator (docs/theory.md §§10, 10.1).
+    """Check an ensemble truth with an independent estimator (docs/theory.md §§9.1, 10, 11.1).
 
     Parameters
     ----------
@@ -347,7 +385,7 @@ def cross_check_truth(mu: Any, sigma: Any, ensemble: Any, pattern: Any, truth: T
         The case the truth belongs to.
     truth : TrueInformation
         From :func:`true_information` (``n >= 2``, with its ladder).
-    method : {"auto", "rao_blackwell", "gaussian_surrogate"}
+    method : {"auto", "entropy_difference", "rao_blackwell", "gaussian_surrogate"}
         As ``cross_check`` of :func:`true_information`.
     seed : int, SeedSequence or numpy Generator
         Use another seed than the truth's for an independent check.
@@ -358,14 +396,14 @@ def cross_check_truth(mu: Any, sigma: Any, ensemble: Any, pattern: Any, truth: T
     CrossCheck
     """
     case = validate_case(mu, sigma, ensemble, pattern)
-    if method not in ("auto", "rao_blackwell", "gaussian_surrogate"):
-        raise ValueError(f"method must be 'auto', 'rao_blackwell' or 'gaussian_surrogate', got {method!r}")
+    if method not in CROSS_CHECKS or method == "none":
+        raise ValueError(f"method must be one of {[m for m in CROSS_CHECKS if m != 'none']}, got {method!r}")
     if not isinstance(truth, TrueInformation) or not truth.ladder:
         raise ValueError("truth must be an ensemble TrueInformation with its ladder (n >= 2)")
     top = truth.ladder[-1]
     return _cross_check(case, truth.value, truth.stderr, max(truth.drift, truth.order_gap), top.n_samples,
                         tuple(top.orders), len(top.replicate_values), method, root_sequence(seed),
-                        check_jobs(n_jobs))
+                        check_jobs(n_jobs), ladder=tuple(r.n_samples for r in truth.ladder[-3:]))
 
 
 # --------------------------------------------------------------------------- the public function
@@ -388,11 +426,132 @@ def _exact_truth(case: Case, precision: float, atol: float, start: float) -> Tru
                            seconds=time.perf_counter() - start)
 
 
-def true_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, seed: Any = 0, precision: Any = 0.03,
-                     atol: Any = 0.01, ladder: Any = DEFAULT_LADDER, max_samples: Any = DEFAULT_MAX_SAMPLES,
-                     orders: Any = DEFAULT_ORDERS, replicates: Any = 3, log_change_samples: Any = None,
-                     cross_check: str = "auto", n_jobs: Any = 1) -> TrueInformation:
+def _infinite_truth(reason: str, precision: float, atol: float, start: float) -> TrueInformation:
+    return TrueInformation(value=math.inf, stderr=0.0, ci_low=math.inf, ci_high=math.inf, method="infinite",
+                           resolved=True, precision=precision, atol=atol, error_bound=0.0,
+                           cross_check=CrossCheck("exact", reason="decided before sampling (docs/theory.md §4.1)"),
+                           seconds=time.perf_counter() - start, reason=reason)
+
+
+def _informative_connections(case: Case) -> Case:
+    """The case without connections whose weight is constant (zero log-variance in every pattern).
+
+    A constant weight carries no information and adds nothing to the others'
+    (``I(w_S ; x_l) = I(w_S' ; x_l)`` with ``S'`` the rest), while it would make
+    every density in ``R^n`` degenerate.
+    """
+    _, c = connection_log_moments(case.mu, case.sigma, case.ensemble)
+    var = np.diagonal(c, axis1=-2, axis2=-1).reshape(-1, case.n_connections)
+    keep = np.flatnonzero(np.max(var, axis=0) > 0)
+    if keep.size == case.n_connections:
+        return case
+    return Case(case.mu, case.sigma, case.ensemble[keep], case.pattern, dict(case.meta))
+
+
+def _copula_rungs(ladder: tuple[int, ...], orders: tuple[int, ...], brackets: np.ndarray, gaussian: np.ndarray,
+                  constant: float, constant_error: float, seconds: float) -> list[LadderRung]:
+    """Rungs from the replicates' brackets ``(replicates, rungs, orders)`` and Gaussian parts ``(replicates,)``.
+
+    The rungs are nested (docs/theory.md §9.2), so the top rung carries all the time.
+    """
+    replicates = brackets.shape[0]
+    per = brackets + gaussian[:, None, None] + constant
+    se = np.hypot(per.std(axis=0, ddof=1) / math.sqrt(replicates), constant_error)
+    return [LadderRung(n_samples=m, orders=orders, values=tuple(float(v) for v in per[:, t].mean(axis=0)),
+                       stderrs=tuple(float(v) for v in se[t]),
+                       replicate_values=tuple(tuple(float(v) for v in row) for row in per[:, t]),
+                       seconds=seconds if t == len(ladder) - 1 else 0.0)
+            for t, m in enumerate(ladder)]
+
+
+def _copula_truth(case: Case, rungs_wanted: tuple[int, ...], max_samples: int, orders: tuple[int, ...],
+                  replicates: int, max_replicates: int, gaussian_samples: int, precision: float, atol: float,
+                  root: np.random.SeedSequence, n_jobs: int) -> tuple[list[LadderRung], dict[str, float]]:
+    """The copula decomposition on a nested ladder that grows where the evidence says (docs/theory.md §9.2).
+
+    While unresolved: when the noise term ``t * stderr`` is the larger part of
+    the half-width, the replicates are doubled (up to ``max_replicates``; each
+    new replicate has its own seeds, the old ones are kept); when the bias
+    bound ``max(drift, order_gap)`` is, the ladder is extended by 4x (up to
+    ``max_samples``; the rungs below reproduce exactly).
+    """
+    t0 = time.perf_counter()
+    marginals, marginal_errors = marginal_informations(case)
+    constant, constant_error = float(marginals.sum()), float(marginal_errors.sum())
+    per_replicate = max(gaussian_samples // replicates, 4 * case.n_connections)
+
+    def gaussian_of(j: int) -> float:
+        return gaussian_part(case, per_replicate, child(root, 21, j), n_jobs)
+
+    def bracket_of(j: int, ladder: tuple[int, ...]) -> np.ndarray:
+        return copula_replicate(case, ladder, orders, child(root, 20, j), n_jobs)
+
+    ladder = rungs_wanted
+    gaussian = np.array([gaussian_of(j) for j in range(replicates)])
+    if not np.all(np.isfinite(gaussian)):
+        raise ValueError("the normal scores' correlation is singular: the copula has no density")
+    brackets = np.stack([bracket_of(j, ladder) for j in range(replicates)])
+    while True:
+        rungs = _copula_rungs(ladder, orders, brackets, gaussian, constant, constant_error,
+                              time.perf_counter() - t0)
+        _, drift, gap, half, resolved = _resolution(rungs, len(gaussian), precision, atol)
+        if resolved:
+            break
+        noise = half - max(drift, gap)
+        if noise >= max(drift, gap) and 2 * len(gaussian) <= max_replicates:
+            new = range(len(gaussian), 2 * len(gaussian))
+            gaussian = np.concatenate([gaussian, [gaussian_of(j) for j in new]])
+            brackets = np.concatenate([brackets, np.stack([bracket_of(j, ladder) for j in new])])
+        elif 4 * ladder[-1] <= max_samples:
+            ladder = ladder + (4 * ladder[-1],)
+            brackets = np.stack([bracket_of(j, ladder) for j in range(len(gaussian))])
+        else:
+            break
+    top = rungs[-1].values[0]
+    components = {"marginal_sum": constant, "marginal_error": constant_error,
+                  "gaussian_part": float(gaussian.mean()),
+                  "gaussian_stderr": float(gaussian.std(ddof=1) / math.sqrt(len(gaussian))),
+                  "bracket": top - constant - float(gaussian.mean()), "gaussian_samples": per_replicate * len(gaussian),
+                  "replicates": len(gaussian)}
+    return rungs, components
+
+
+def _entropy_difference_truth(case: Case, rungs_wanted: tuple[int, ...], max_samples: int, orders: tuple[int, ...],
+                              replicates: int, log_change_samples: int, precision: float, atol: float,
+                              root: np.random.SeedSequence, n_jobs: int) -> list[LadderRung]:
+    log_change = _log_change_term(case, log_change_samples, child(root, 1), n_jobs)
+    rungs = entropy_difference_ladder(case, rungs_wanted, orders, replicates, log_change, root, n_jobs)
+    while not _resolution(rungs, replicates, precision, atol)[-1] and 4 * rungs[-1].n_samples <= max_samples:
+        rungs += entropy_difference_ladder(case, (4 * rungs[-1].n_samples,), orders, replicates, log_change, root,
+                                           n_jobs, first_rung=len(rungs))
+    return rungs
+
+
+def true_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, seed: Any = 0,
+                     precision: Any = DEFAULT_PRECISION, atol: Any = DEFAULT_ATOL, ladder: Any = DEFAULT_LADDER,
+                     max_samples: Any = DEFAULT_MAX_SAMPLES, orders: Any = DEFAULT_ORDERS, replicates: Any = 5,
+                     max_replicates: Any = None, method: str = "copula", gaussian_samples: Any = DEFAULT_GAUSSIAN_SAMPLES,
+                     log_change_samples: Any = None, cross_check: str = "auto", n_jobs: Any = 1) -> TrueInformation:
     """The true ``I(w_S ; x_l)`` in nats, with its uncertainty, convergence and cross-check.
+
+    In order (docs/theory.md §§4.1, 8, 11.1):
+
+    1. an infinite information is decided exactly, before any sampling
+       (``N = 1``, or a support of ``w_S^(-l)`` of dimension below ``n``):
+       ``value = inf``, ``method = "infinite"``, with the ``reason``;
+    2. connections whose weight is constant are dropped (they carry nothing);
+    3. one connection: exact by quadrature;
+    4. an ensemble: the copula decomposition (``method="copula"``, the default)
+       ``sum_a I(w_a ; x_l) - TC(w_S) + TC(w_S^(-l))`` with exact marginal
+       terms, the Gaussian part from its own sample and the kNN bracket on a
+       nested sample-size ladder with replicates and two orders; or the
+       entropy-difference ladder (``method="entropy_difference"``, docs/theory.md §9.1).
+
+    Resolution rule (both methods): ``value = v(M*, k0)``;
+    ``half_width = t_{0.975} * stderr + max(drift, order_gap)`` with ``drift``
+    the change over the last 4x in ``M`` and ``order_gap`` between the two
+    orders; ``resolved`` when ``half_width <= max(precision * |value|, atol)``;
+    otherwise the ladder is extended 4x at a time up to ``max_samples``.
 
     Parameters
     ----------
@@ -400,28 +559,33 @@ def true_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, seed: 
         The case (``mu`` shape ``(N, d)``, ``sigma`` ``(N, d, d)`` or ``(d, d)``,
         0-based ``(i, j)`` pairs, pattern index), validated as everywhere in synmi.
     seed : int, SeedSequence or numpy Generator
-        Root of all randomness (``n >= 2``); the same seed gives the same numbers
-        whatever ``n_jobs``.
+        Root of all randomness; the same seed gives the same numbers whatever ``n_jobs``.
     precision : float
-        Requested relative precision of a resolved truth (default 3 %).
+        Requested relative precision of a resolved truth (default 2 %).
     atol : float
-        Absolute floor of the precision in nats (tiny informations are resolved
-        to ``atol`` rather than to a fraction of themselves).
+        Absolute floor of the precision in nats (default 0.01).
     ladder : sequence of int
-        Sample sizes, at least 3 rungs, each at least 4x the last (``n >= 2``).
+        Sample sizes, at least 3 rungs, each at least 4x the last.
     max_samples : int
         Largest rung the ladder may be extended to when it has not resolved.
     orders : pair of int
         Neighbour orders; the first gives the value, the second the order gap.
     replicates : int
         Independent samples per rung (>= 2).
+    max_replicates : int, optional
+        The copula decomposition doubles its replicates up to this number where
+        noise, not bias, keeps a truth unresolved (default ``4 * replicates``;
+        ``replicates``: never).
+    method : {"copula", "entropy_difference"}
+        The primary estimator of an ensemble truth.
+    gaussian_samples : int
+        Draws of the copula's Gaussian part, over all replicates.
     log_change_samples : int, optional
-        Size of the separate sample of the change-of-variables term (default
-        ``4 * max_samples``, so that it stays below the kNN part's noise however
-        far the ladder is extended).
-    cross_check : {"auto", "rao_blackwell", "gaussian_surrogate", "none"}
+        Size of the separate sample of the entropy difference's
+        change-of-variables term (default ``4 * max_samples``).
+    cross_check : {"auto", "entropy_difference", "rao_blackwell", "gaussian_surrogate", "none"}
         ``"auto"``: the Rao-Blackwellised estimator where its diagnostics allow,
-        else the Gaussian-surrogate check (module docstring).
+        else the entropy-difference ladder (docs/theory.md §§9.1, 10).
     n_jobs : int
         Threads (``-1``: all CPUs).
 
@@ -442,28 +606,45 @@ def true_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, seed: 
     rungs_wanted = check_ladder(ladder, orders)
     max_samples = check_int(max_samples, "max_samples", rungs_wanted[-1])
     replicates = check_int(replicates, "replicates", 2)
+    max_replicates = check_int(4 * replicates if max_replicates is None else max_replicates, "max_replicates",
+                               replicates)
     n_jobs = check_jobs(n_jobs)
-    if cross_check not in ("auto", "rao_blackwell", "gaussian_surrogate", "none"):
-        raise ValueError(f"cross_check must be 'auto', 'rao_blackwell', 'gaussian_surrogate' or 'none', "
-                         f"got {cross_check!r}")
+    if method not in PRIMARY_METHODS:
+        raise ValueError(f"method must be one of {list(PRIMARY_METHODS)}, got {method!r}")
+    if cross_check not in CROSS_CHECKS:
+        raise ValueError(f"cross_check must be one of {list(CROSS_CHECKS)}, got {cross_check!r}")
+    gaussian_samples = check_int(gaussian_samples, "gaussian_samples", 2 * replicates)
     log_change_samples = check_int(4 * max_samples if log_change_samples is None else log_change_samples,
                                    "log_change_samples", 2)
-    if case.n_connections == 1 or case.n_patterns == 1:
-        return _exact_truth(case, precision, atol, start) if case.n_connections == 1 else TrueInformation(
-            value=math.inf, stderr=0.0, ci_low=math.inf, ci_high=math.inf, method="infinite", resolved=True,
-            precision=precision, atol=atol, seconds=time.perf_counter() - start)
+    informative = _informative_connections(case)
+    reason = infinite_information_reason(informative) if informative.n_connections else None
+    if reason is not None:
+        return _infinite_truth(reason, precision, atol, start)
+    if informative.n_connections == 0:
+        return TrueInformation(value=0.0, stderr=0.0, ci_low=0.0, ci_high=0.0, method="exact_zero", resolved=True,
+                               precision=precision, atol=atol, error_bound=0.0, seconds=time.perf_counter() - start,
+                               reason="every weight of the ensemble is constant")
+    if informative.n_connections == 1:
+        return _exact_truth(informative, precision, atol, start)
     root = root_sequence(seed)
-    log_change = _log_change_term(case, log_change_samples, child(root, 1), n_jobs)
-    rungs = entropy_difference_ladder(case, rungs_wanted, orders, replicates, log_change, root, n_jobs)
-    value, drift, gap, half, resolved = _resolution(rungs, replicates, precision, atol)
-    while not resolved and 4 * rungs[-1].n_samples <= max_samples:
-        rungs += entropy_difference_ladder(case, (4 * rungs[-1].n_samples,), orders, replicates, log_change, root,
-                                           n_jobs, first_rung=len(rungs))
-        value, drift, gap, half, resolved = _resolution(rungs, replicates, precision, atol)
+    components: dict[str, float] = {}
+    used, note = method, ""
+    if method == "copula":
+        try:
+            rungs, components = _copula_truth(informative, rungs_wanted, max_samples, orders, replicates,
+                                              max_replicates, gaussian_samples, precision, atol, root, n_jobs)
+        except ValueError as exc:  # a degenerate copula: the entropy difference needs no correlation matrix
+            used, note = "entropy_difference", f"copula decomposition impossible ({exc}); entropy difference used"
+    if used == "entropy_difference":
+        rungs = _entropy_difference_truth(informative, rungs_wanted, max_samples, orders, replicates,
+                                          log_change_samples, precision, atol, root, n_jobs)
+    used_replicates = len(rungs[-1].replicate_values)
+    value, drift, gap, half, resolved = _resolution(rungs, used_replicates, precision, atol)
     stderr = rungs[-1].stderrs[0]
-    check = _cross_check(case, value, stderr, max(drift, gap), rungs[-1].n_samples, orders, replicates,
-                         cross_check, root, n_jobs)
+    check = _cross_check(informative, value, stderr, max(drift, gap), rungs[-1].n_samples, orders, replicates,
+                         cross_check, root, n_jobs, ladder=tuple(r.n_samples for r in rungs[-3:]))
     return TrueInformation(value=value, stderr=stderr, ci_low=value - half, ci_high=value + half,
-                           method="entropy_difference_ladder", resolved=resolved, precision=precision, atol=atol,
-                           drift=drift, order_gap=gap, ladder=tuple(rungs), cross_check=check,
-                           seconds=time.perf_counter() - start)
+                           method="copula_decomposition" if used == "copula" else "entropy_difference_ladder",
+                           resolved=resolved, precision=precision, atol=atol, drift=drift, order_gap=gap,
+                           ladder=tuple(rungs), cross_check=check, seconds=time.perf_counter() - start,
+                           components=components, reason=note)

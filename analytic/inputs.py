@@ -269,7 +269,7 @@ def _check_log_weights(mu: np.ndarray, sigma: np.ndarray) -> None:
     """
     ordered = np.sort(mu, axis=1)
     extremes = np.stack([ordered[:, -1] + ordered[:, -2], ordered[:, 0] + ordered[:, 1]], axis=1)
-    k, side = np.unravel_index(int(np.argmax(np.abs(extremes))), extremes.shape)
+    k, side = (int(v) for v in np.unravel_index(int(np.argmax(np.abs(extremes))), extremes.shape))
     if abs(extremes[k, side]) > LOG_FLOAT_MAX:
         order = np.argsort(mu[k])
         i, j = sorted(int(v) for v in (order[-2:] if side == 0 else order[:2]))
@@ -282,12 +282,12 @@ def _check_log_weights(mu: np.ndarray, sigma: np.ndarray) -> None:
     var = diag[:, :, None] + diag[:, None, :] + 2.0 * stack
     dim = var.shape[-1]
     var[:, np.arange(dim), np.arange(dim)] = -np.inf  # no self-connections
-    k, i, j = np.unravel_index(int(np.argmax(var)), var.shape)
-    if var[k, i, j] > LOG_FLOAT_MAX:
+    k, a, b = (int(v) for v in np.unravel_index(int(np.argmax(var)), var.shape))
+    if var[k, a, b] > LOG_FLOAT_MAX:
         where = f"sigma[{k}]" if sigma.ndim == 3 else "sigma"
-        i, j = min(i, j), max(i, j)
+        i, j = min(a, b), max(a, b)
         raise ValueError(f"{where}: the log-weight variance Sigma[{i}, {i}] + Sigma[{j}, {j}] + 2 Sigma[{i}, {j}] = "
-                         f"{var[k, i, j]:.6g} on connection ({i}, {j}) is beyond what float64 can hold: the weight's "
+                         f"{var[k, a, b]:.6g} on connection ({i}, {j}) is beyond what float64 can hold: the weight's "
                          f"E[z^2] / E[z]^2 = exp(variance) needs a variance <= {LOG_FLOAT_MAX:.2f}")
 
 

@@ -418,10 +418,10 @@ def _point_block(dens: _SumDensity, p0: int, p1: int, groups: int,
         vals /= x
         total[flat] += vals
     pad = (-n_draws) % groups
-    shaped = total.reshape(rows, n_draws)
+    per_row = total.reshape(rows, n_draws)
     if pad:
-        shaped = np.concatenate([shaped, np.zeros((rows, pad))], axis=1)
-    shaped = shaped.reshape(rows, -1, groups)
+        per_row = np.concatenate([per_row, np.zeros((rows, pad))], axis=1)
+    shaped = per_row.reshape(rows, -1, groups)
     safe = np.where(np.isfinite(scale), scale, 0.0)[:, None]
     with np.errstate(divide="ignore"):
         log_s1 = np.log(shaped.sum(axis=1)) + safe

@@ -510,9 +510,20 @@ def _fold_order(m: np.ndarray, s: np.ndarray) -> np.ndarray:
     return np.lexsort((-(m + 0.5 * s * s), -s))
 
 
+#: largest grid index ``|y| / step`` the grid may use: beyond ``2^52`` neighbouring nodes ``k * step`` are no
+#: longer distinct doubles (and numpy falls back to Python integers)
+_MAX_GRID_INDEX = 2.0**52
+
+
 def _sum_densities(m: np.ndarray, s: np.ndarray, res: _Resolution, keep: set[int]) -> dict[int, _Density]:
     """Log-densities of ``ln sum_{k < j} exp(G_k)`` on grids, for ``j`` in ``keep`` (terms in the given order)."""
     scales = np.minimum.accumulate(np.minimum(np.minimum(s, _fw_widths(m, s)), KINK_SCALE))
+    reach = float(np.max(np.abs(m) + res.tail_sd * s)) + float(np.sum(s > 0))  # bounds |ln X| on every grid
+    finest = _step_for(float(scales[-1]), res.points_per_scale)
+    if reach / finest > _MAX_GRID_INDEX:
+        raise ValueError(f"sigma: a log-weight standard deviation of {float(scales[-1]):.3g} is below the "
+                         f"resolution of double precision at log-weights of magnitude {reach:.3g}: the "
+                         "quadrature grid cannot resolve it (the term is constant to rounding)")
     out: dict[int, _Density] = {}
     density = _gaussian_density(float(m[0]), float(s[0]), _step_for(float(scales[0]), res.points_per_scale),
                                 res.tail_sd)

@@ -457,7 +457,7 @@ def _fold(density: _Density, m: float, s: float, scale: float, res: _Resolution)
     interp[:pad_lo] = -np.inf
     interp[pad_lo + n_windows:] = -np.inf
     np.matmul(padded[np.arange(n_windows)[:, None] + np.arange(q)], weights.T, out=interp[pad_lo:pad_lo + n_windows])
-    interp = interp.ravel()
+    interp_flat = interp.ravel()
     column = (col_base + (row0 + pad_lo)) * n_c + np.arange(n_c)  # flat index of row i = 0
     const = log_dc - math.log(s) - _LOG_SQRT_2PI
     centred = y - m
@@ -478,7 +478,7 @@ def _fold(density: _Density, m: float, s: float, scale: float, res: _Resolution)
         cells = np.subtract.outer(centred[start:stop], softplus_pos[j0:j1])
         cells *= cells
         cells *= half_inv_var
-        cells += np.take(interp, np.add.outer(np.arange(start, stop) * n_c, column[j0:j1]))
+        cells += np.take(interp_flat, np.add.outer(np.arange(start, stop) * n_c, column[j0:j1]))
         cells += const[j0:j1]
         np.exp(cells, out=cells)
         p[start:stop] = cells.sum(axis=1)
@@ -510,9 +510,20 @@ def _fold_order(m: np.ndarray, s: np.ndarray) -> np.ndarray:
     return np.lexsort((-(m + 0.5 * s * s), -s))
 
 
+#: largest grid index ``|y| / step`` the grid may use: beyond ``2^52`` neighbouring nodes ``k * step`` are no
+#: longer distinct doubles (and numpy falls back to Python integers)
+_MAX_GRID_INDEX = 2.0**52
+
+
 def _sum_densities(m: np.ndarray, s: np.ndarray, res: _Resolution, keep: set[int]) -> dict[int, _Density]:
     """Log-densities of ``ln sum_{k < j} exp(G_k)`` on grids, for ``j`` in ``keep`` (terms in the given order)."""
     scales = np.minimum.accumulate(np.minimum(np.minimum(s, _fw_widths(m, s)), KINK_SCALE))
+    reach = float(np.max(np.abs(m) + res.tail_sd * s)) + float(np.sum(s > 0))  # bounds |ln X| on every grid
+    finest = _step_for(float(scales[-1]), res.points_per_scale)
+    if reach / finest > _MAX_GRID_INDEX:
+        raise ValueError(f"sigma: a log-weight standard deviation of {float(scales[-1]):.3g} is below the "
+                         f"resolution of double precision at log-weights of magnitude {reach:.3g}: the "
+                         "quadrature grid cannot resolve it (the term is constant to rounding)")
     out: dict[int, _Density] = {}
     density = _gaussian_density(float(m[0]), float(s[0]), _step_for(float(scales[0]), res.points_per_scale),
                                 res.tail_sd)
@@ -731,11 +742,11 @@ def single_connection_information(mu: Any, sigma: Any, ensemble: Any, pattern: A
                       f"s_l^2 = 0: z_l = exp({m[l]:.6g}) is a constant, w = w_rest + z_l carries no information "
                       f"about x_l (entropies known to {err:.2g})")
     if not varying_rest.any():
-        h_w = lognormal_sum_entropy(m, var, tol=tol)
+        entropy_w = lognormal_sum_entropy(m, var, tol=tol)
         why = "N = 1: w_rest is empty" if m.size == 1 else "every other pattern's term is constant (s_k^2 = 0)"
         reason = f"{why}, so z_l is recovered exactly from w and the information is infinite"
         warnings.warn(reason, InfiniteInformationWarning, stacklevel=2)
-        return result(math.inf, 0.0, h_w.value, -math.inf, Status.INFINITE, reason)
+        return result(math.inf, 0.0, entropy_w.value, -math.inf, Status.INFINITE, reason)
 
     # constants shift w and w_rest alike and change neither entropy: fold only varying terms
     order = _fold_order(m[varying_rest], np.sqrt(var[varying_rest]))

@@ -683,8 +683,8 @@ def mutual_information_batch(cases: Iterable[Case | dict | Sequence], *, validat
             ens = np.stack([checked[t].ensemble for t in idx])
             log_e, c = _stacked_log_moments(mu, sig, ens)
             core = _fw_core(log_e, _expm1(c), np.array([checked[t].pattern for t in idx]))
-            for key in cols:
-                cols[key][idx] = core[key]
+            for col in cols:
+                cols[col][idx] = core[col]
             status[idx] = core["status"]
             kept[idx] = core["authors_kept"]
     return pd.DataFrame({

@@ -10,6 +10,7 @@ an ensemble of ``n`` distinct unordered connections ``(i, j)``, ``i != j``.
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,13 +18,17 @@ from typing import Any
 import numpy as np
 
 __all__ = ["Case", "validate_case", "validate_ensemble", "validate_pattern", "as_generator", "is_integer",
-           "check_integer"]
+           "check_integer", "LOG_FLOAT_MAX"]
 
 #: relative tolerance for the symmetry of ``Sigma_k``
 SYMMETRY_RTOL = 1e-8
 #: relative tolerance for positive semi-definiteness of ``Sigma_k``
 #: (smallest eigenvalue >= -PSD_RTOL * max(1, largest |eigenvalue|))
 PSD_RTOL = 1e-8
+#: ``ln`` of the largest float64 (about 709.78): ``exp(t)`` is a finite, nonzero double exactly for
+#: ``|t| <= LOG_FLOAT_MAX`` (below ``-708.4`` it is subnormal, still nonzero).  Bounds every ``mu``,
+#: every entry of ``Sigma``, every mean log-weight ``mu_k[i] + mu_k[j]`` and every log-weight variance.
+LOG_FLOAT_MAX = math.log(float(np.finfo(np.float64).max))
 
 
 @dataclass(frozen=True)
@@ -107,8 +112,10 @@ class Case:
         unknown = sorted(set(data) - {"mu", "sigma", "ensemble", "pattern", "meta"})
         if unknown:
             raise ValueError(f"case: unknown key(s) {', '.join(unknown)}")
-        return validate_case(data["mu"], data["sigma"], data["ensemble"], data["pattern"],
-                             meta=data.get("meta") or {})
+        meta = data.get("meta") or {}
+        if not isinstance(meta, dict):
+            raise ValueError(f"case: meta must be a mapping (a table), got {type(meta).__name__}")
+        return validate_case(data["mu"], data["sigma"], data["ensemble"], data["pattern"], meta=meta)
 
 
 def is_integer(value: Any) -> bool:
@@ -186,7 +193,12 @@ def validate_ensemble(ensemble: Any, dim: int) -> np.ndarray:
             for v in pair:
                 if not is_integer(v):
                     raise ValueError(f"ensemble[{t}] has a non-integer neuron index {v!r}")
-        raw = np.asarray(items, dtype=np.int64)
+        try:
+            raw = np.asarray(items, dtype=np.int64)
+        except OverflowError:  # an index beyond int64 is out of range whatever d is
+            bad = next(v for pair in items for v in pair if not -2**63 <= int(v) < 2**63)
+            raise ValueError(f"ensemble has neuron index {int(bad)} out of range for d = {dim} neurons "
+                             "(0-based)") from None
     if raw.ndim != 2 or raw.shape[1] != 2:
         raise ValueError(f"ensemble must have shape (n, 2), got {raw.shape}")
     if raw.shape[0] == 0:
@@ -211,13 +223,72 @@ def validate_ensemble(ensemble: Any, dim: int) -> np.ndarray:
 
 
 def _as_float_array(value: Any, name: str) -> np.ndarray:
+    """``value`` as a finite float64 array; text, booleans and complex numbers are not numbers here
+    (numpy would parse ``"1.5"``, turn ``True`` into 1 and drop an imaginary part with only a warning)."""
     try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
+        raw = np.asarray(value)
+        if raw.dtype.kind not in "iufO":
+            raise TypeError(f"got {'booleans' if raw.dtype.kind == 'b' else f'dtype {raw.dtype}'}")
+        arr = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ValueError(f"{name} must be a numeric array: {exc}") from None
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} has non-finite entries (NaN or inf)")
     return arr
+
+
+def _check_magnitudes(mu: np.ndarray, sigma: np.ndarray) -> None:
+    """Every ``mu`` and every entry of ``Sigma`` within ``LOG_FLOAT_MAX``, before any arithmetic on them.
+
+    ``x_k[i] = exp(ln x_k[i])`` has median ``exp(mu_k[i])`` and second moment over squared mean
+    ``exp(Sigma_k[i, i])``; beyond ``LOG_FLOAT_MAX`` either overflows a double (docs/theory.md §1).
+    """
+    big = np.abs(mu)
+    if big.max() > LOG_FLOAT_MAX:
+        k, i = np.unravel_index(int(np.argmax(big)), mu.shape)
+        raise ValueError(f"mu[{k}, {i}] = {mu[k, i]:.6g} is beyond what float64 can hold: the pattern value "
+                         f"x = exp(mu) needs |mu| <= {LOG_FLOAT_MAX:.2f} (the information does not change when "
+                         "the same constant is subtracted from every mu)")
+    big = np.abs(sigma)
+    if big.max() > LOG_FLOAT_MAX:
+        where = np.unravel_index(int(np.argmax(big)), sigma.shape)
+        raise ValueError(f"sigma{list(map(int, where))} = {sigma[where]:.6g} is beyond what float64 can hold: "
+                         f"variances and covariances of ln x must stay within {LOG_FLOAT_MAX:.2f} in magnitude "
+                         "(exp(Sigma[i, i]) is the ratio E[x^2] / E[x]^2)")
+
+
+def _check_log_weights(mu: np.ndarray, sigma: np.ndarray) -> None:
+    """The log-weights ``ln z_k[a] = ln x_k[i] + ln x_k[j]`` of every connection ``i != j`` in range.
+
+    ``ln z_k[a] ~ Normal(mu_k[i] + mu_k[j], v)``, ``v = Sigma_ii + Sigma_jj + 2 Sigma_ij``
+    (docs/theory.md §§1-3): the median weight is ``exp(mu_k[i] + mu_k[j])`` and the moment ratio
+    ``E[z^2] / E[z]^2 = exp(v)``.  Both must be doubles, so ``|mu_k[i] + mu_k[j]|`` and ``v`` must not
+    exceed ``LOG_FLOAT_MAX``: a weight that overflows double precision is an input error, not a
+    result.  Checked over all connections (the weight matrix has them all), whatever the ensemble.
+    Assumes :func:`_check_magnitudes` passed (no overflow in the sums).
+    """
+    ordered = np.sort(mu, axis=1)
+    extremes = np.stack([ordered[:, -1] + ordered[:, -2], ordered[:, 0] + ordered[:, 1]], axis=1)
+    k, side = (int(v) for v in np.unravel_index(int(np.argmax(np.abs(extremes))), extremes.shape))
+    if abs(extremes[k, side]) > LOG_FLOAT_MAX:
+        order = np.argsort(mu[k])
+        i, j = sorted(int(v) for v in (order[-2:] if side == 0 else order[:2]))
+        raise ValueError(f"mu: pattern {k}'s mean log-weight mu[{k}, {i}] + mu[{k}, {j}] = {extremes[k, side]:.6g} "
+                         f"on connection ({i}, {j}) is beyond what float64 can hold: a weight exp(ln z) needs "
+                         f"|ln z| <= {LOG_FLOAT_MAX:.2f} (the information does not change when the same constant "
+                         "is subtracted from every mu)")
+    stack = sigma if sigma.ndim == 3 else sigma[None]
+    diag = np.diagonal(stack, axis1=1, axis2=2)
+    var = diag[:, :, None] + diag[:, None, :] + 2.0 * stack
+    dim = var.shape[-1]
+    var[:, np.arange(dim), np.arange(dim)] = -np.inf  # no self-connections
+    k, a, b = (int(v) for v in np.unravel_index(int(np.argmax(var)), var.shape))
+    if var[k, a, b] > LOG_FLOAT_MAX:
+        where = f"sigma[{k}]" if sigma.ndim == 3 else "sigma"
+        i, j = min(a, b), max(a, b)
+        raise ValueError(f"{where}: the log-weight variance Sigma[{i}, {i}] + Sigma[{j}, {j}] + 2 Sigma[{i}, {j}] = "
+                         f"{var[k, a, b]:.6g} on connection ({i}, {j}) is beyond what float64 can hold: the weight's "
+                         f"E[z^2] / E[z]^2 = exp(variance) needs a variance <= {LOG_FLOAT_MAX:.2f}")
 
 
 def _check_covariances(sigma: np.ndarray) -> None:
@@ -270,6 +341,16 @@ def validate_case(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, meta: dic
     check_covariance : bool
         Check symmetry and positive semi-definiteness (an eigen-decomposition of
         every ``Sigma_k``); generators that build valid matrices may skip it.
+        The range checks below are always made.
+
+    Notes
+    -----
+    Besides shapes and finiteness, the values must fit a double (docs/theory.md §1):
+    ``|mu| <= LOG_FLOAT_MAX`` (about 709.78) and every entry of ``Sigma`` likewise; every
+    mean log-weight ``|mu_k[i] + mu_k[j]|`` and every log-weight variance
+    ``Sigma_ii + Sigma_jj + 2 Sigma_ij`` (``i != j``) at most ``LOG_FLOAT_MAX``.  A weight
+    that overflows double precision is an input error, not a result; a common shift of all
+    ``mu`` leaves the information unchanged, so large means can be centred first.
 
     Returns
     -------
@@ -298,8 +379,10 @@ def validate_case(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, meta: dic
                              f"got {sigma_arr.shape}")
     else:
         raise ValueError(f"sigma must have shape (N, d, d) or (d, d), got {sigma_arr.shape}")
+    _check_magnitudes(mu_arr, sigma_arr)
     if check_covariance:
         _check_covariances(sigma_arr)
+    _check_log_weights(mu_arr, sigma_arr)
     ens = validate_ensemble(ensemble, dim)
     p = validate_pattern(pattern, n_patterns)
     return Case(mu=mu_arr, sigma=sigma_arr, ensemble=ens, pattern=p, meta=dict(meta or {}))

@@ -418,10 +418,10 @@ def _point_block(dens: _SumDensity, p0: int, p1: int, groups: int,
         vals /= x
         total[flat] += vals
     pad = (-n_draws) % groups
-    shaped = total.reshape(rows, n_draws)
+    per_row = total.reshape(rows, n_draws)
     if pad:
-        shaped = np.concatenate([shaped, np.zeros((rows, pad))], axis=1)
-    shaped = shaped.reshape(rows, -1, groups)
+        per_row = np.concatenate([per_row, np.zeros((rows, pad))], axis=1)
+    shaped = per_row.reshape(rows, -1, groups)
     safe = np.where(np.isfinite(scale), scale, 0.0)[:, None]
     with np.errstate(divide="ignore"):
         log_s1 = np.log(shaped.sum(axis=1)) + safe
@@ -551,9 +551,15 @@ def _replicate(case: Case, densities: list[_LogNormal], n_samples: int, n_points
         counts = group_size[keep].sum() - 1.0
         lw, ess_w = _log_density(s1_w[points][:, keep], s2_w[points][:, keep], counts)
         lr, ess_r = _log_density(s1_r[points][:, keep], s2_r[points][:, keep], counts)
+        ess = np.minimum(ess_w, ess_r)
+        if not (np.all(np.isfinite(lw)) and np.all(np.isfinite(lr))):
+            # Some point's density estimate has no nonzero term (ln p_hat = -inf): its D_i, hence the
+            # estimate, is undefined.  Say so with NaN rather than let -inf - (-inf) or +inf + -inf
+            # turn into a NaN inside the mean (rao_blackwell_mi reports it as not usable).
+            return math.nan, math.nan, ess
         g_mean = float(g_sum[keep].sum() / g_count[keep].sum())
         value, plain = _combine(lr - lw, g_points[points], g_mean)
-        return value, plain, np.minimum(ess_w, ess_r)
+        return value, plain, ess
 
     value, _, ess = estimate(None)
     jack = np.array([estimate(g)[:2] for g in range(groups)])

@@ -461,14 +461,20 @@ def test_extreme_mu_50_and_eigenvalues_25(seed):
 
 
 def test_far_beyond_the_specified_range():
-    # The specification asks for |mu| <= 50; the log-space design has no such limit.
-    # A common shift of 400 (e^{800} per weight: the linear-scale moments overflow a
-    # double) must leave the information and Sigma_w unchanged.
+    # The specification asks for |mu| <= 50; the log-space design goes as far as the weights
+    # themselves fit a double.  A common shift of 300 (e^{600} per weight: the linear-scale
+    # moments, e^{1200}, overflow a double) must leave the information and Sigma_w unchanged.
+    # A shift of 400 (e^{800} per weight) makes the weights themselves overflow: an input error
+    # naming mu (analytic.inputs.validate_case), not a result.
     rng = np.random.default_rng(80)
     mu, sigma, ens = random_case(rng, 6, 6, 4, scale=2.0)
+    assert np.abs(mu).max() < 4
     base = analytic.fenton_wilkinson_information(mu, sigma, ens, 3)
     assert np.isfinite(base.value)
     for s in (400.0, -400.0):
+        with pytest.raises(ValueError, match=r"^mu: .*mean log-weight.*beyond what float64 can hold"):
+            analytic.fenton_wilkinson_information(mu + s, sigma, ens, 3)
+    for s in (300.0, -300.0):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             res = analytic.fenton_wilkinson_information(mu + s, sigma, ens, 3)

@@ -46,6 +46,12 @@ def _inf(a, idx):
     return a
 
 
+def _set(a, idx, value):
+    a = np.array(a, dtype=float)
+    a[idx] = value
+    return a
+
+
 # (id, mu, sigma, ensemble, pattern, argument name, extra regex the message must match)
 BAD = [
     # shapes and dimensions
@@ -69,6 +75,25 @@ BAD = [
     ("mu-inf", _inf(MU, (0, 0)), SIGMA, ENS, 0, "mu", r"non-finite"),
     ("sigma-nan", MU, _nan(SIGMAS, (2, 1, 1)), ENS, 0, "sigma", r"non-finite"),
     ("sigma-inf", MU, _inf(SIGMA, (3, 3)), ENS, 0, "sigma", r"non-finite"),
+    # values a double cannot hold (analytic.inputs.LOG_FLOAT_MAX = ln(float64 max) ~ 709.78)
+    ("mu-1e308", np.full((N, D), 1e308), SIGMA, ENS, 0, r"mu\[0, 0\]", r"beyond what float64 can hold"),
+    ("mu-exp-overflows", _set(MU, (1, 2), -710.0), SIGMA, ENS, 0, r"mu\[1, 2\]", r"\|mu\| <= 709\.78"),
+    ("mu-weight-overflows", _set(_set(MU, (2, 0), 355.0), (2, 3), 355.0), SIGMA, ENS, 0, "mu",
+     r"mean log-weight mu\[2, 0\] \+ mu\[2, 3\] = 710 on connection \(0, 3\)"),
+    ("mu-weight-underflows", _set(_set(MU, (0, 1), -355.0), (0, 2), -355.0), SIGMA, ENS, 0, "mu",
+     r"= -710 on connection \(1, 2\)"),
+    ("sigma-1e300", MU, 1e300 * np.eye(D), ENS, 0, r"sigma\[0, 0\]", r"beyond what float64 can hold"),
+    ("sigma-huge-asymmetric", MU, _set(SIGMA, (0, 1), -1e308), ENS, 0, r"sigma\[0, 1\]", r"float64"),
+    ("sigma-weight-variance", MU, 178.0 * np.ones((D, D)) + 0.1 * np.eye(D), ENS, 0, "sigma",
+     r"log-weight variance .* = 712\.2 on connection \(0, 1\)"),
+    ("sigma-weight-variance-pattern", MU, _set(SIGMAS, (1,), 400.0 * np.eye(D)), ENS, 0, r"sigma\[1\]",
+     r"log-weight variance .* = 800 on connection \(0, 1\)"),
+    # other things numpy would quietly take for numbers
+    ("mu-numeric-text", [["0", "1"], ["1", "0"]], np.eye(2), [(0, 1)], 0, "mu", r"numeric"),
+    ("mu-bool", np.ones((N, D), bool), SIGMA, ENS, 0, "mu", r"booleans"),
+    ("sigma-complex", MU, SIGMA + 0j, ENS, 0, "sigma", r"numeric"),
+    ("mu-huge-int", [[10**400, 0], [0, 0]], np.eye(2), [(0, 1)], 0, "mu", r"numeric"),
+    ("index-beyond-int64", MU, SIGMA, [(0, 2**70)], 0, "ensemble", r"out of range"),
     # covariances
     ("sigma-not-symmetric", MU, _not_symmetric(), ENS, 0, r"sigma\[1\]", r"symmetric"),
     ("sigma-not-psd-shared", MU, _not_psd_shared(), ENS, 0, "sigma", r"positive semi-definite"),

@@ -62,6 +62,108 @@ def test_bad_case_file_gives_one_line_error(capsys, tmp_path, content, suffix, m
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
+def _deep(opener: str, closer: str, depth: int = 100_000) -> str:
+    return opener * depth + closer * depth
+
+
+# (file name, bytes or a directory marker, what the one-line message must say)
+BAD_FILES = [
+    ("latin1.toml", b"mu = [[0.0, 1.0]]\n# caf\xe9\n", "not UTF-8 text (byte 23 is b'\\xe9')"),
+    ("latin1.json", b'{"mu": "\xff"}', "not UTF-8 text (byte 8 is b'\\xff')"),
+    ("binary.toml", bytes(range(256)), "not UTF-8 text"),
+    ("nul.toml", b"\x00\x01\x02", "malformed TOML"),
+    ("a_folder.toml", None, "is a directory, not a TOML file"),
+    ("deep.json", _deep("[", "]").encode(), "malformed JSON: maximum recursion depth"),
+    ("deep.toml", ("a = " + _deep("[", "]")).encode(), "malformed TOML"),
+    ("digits.json", ('{"mu": [[' + "1" * 5000 + ", 0]]}").encode(), "malformed JSON: Exceeds the limit"),
+    ("top_list.json", b"[1, 2]", "expected a table/object at the top level, got list"),
+    ("meta_list.json", b'{"mu": [[0, 0], [0, 0]], "sigma": [[1, 0], [0, 1]], "ensemble": [[0, 1]], "pattern": 0, '
+                       b'"meta": [1, 2]}', "meta must be a mapping"),
+    ("mu_1e308.json", b'{"mu": [[1e308, 0], [0, 0]], "sigma": [[1, 0], [0, 1]], "ensemble": [[0, 1]], "pattern": 0}',
+     "mu[0, 0] = 1e+308 is beyond what float64 can hold"),
+    ("mu_nan.json", b'{"mu": [[NaN, 0], [0, 0]], "sigma": [[1, 0], [0, 1]], "ensemble": [[0, 1]], "pattern": 0}',
+     "mu has non-finite entries"),
+    ("weight_overflow.toml", b"mu = [[355.0, 355.0], [0.0, 0.0]]\nsigma = [[1.0, 0.0], [0.0, 1.0]]\n"
+                             b"ensemble = [[0, 1]]\npattern = 0\n", "mean log-weight"),
+    ("variance_overflow.toml", b"mu = [[0.0, 0.0], [0.0, 0.0]]\nsigma = [[400.0, 0.0], [0.0, 400.0]]\n"
+                               b"ensemble = [[0, 1]]\npattern = 0\n", "log-weight variance"),
+    ("index_beyond_int64.json", b'{"mu": [[0, 0], [0, 0]], "sigma": [[1, 0], [0, 1]], '
+                                b'"ensemble": [[0, 100000000000000000000000]], "pattern": 0}', "out of range"),
+    ("ragged.toml", b"mu = [[0.0, 0.0], [0.0]]\nsigma = [[1.0, 0.0], [0.0, 1.0]]\nensemble = [[0, 1]]\npattern = 0\n",
+     "mu must be a numeric array"),
+    ("text_number.toml", b'mu = [[0.0, "1"], [0.0, 0.0]]\nsigma = [[1.0, 0.0], [0.0, 1.0]]\nensemble = [[0, 1]]\n'
+                         b"pattern = 0\n", "mu must be a numeric array"),
+    ("sigma_table.toml", b"mu = [[0.0, 0.0], [0.0, 0.0]]\nsigma = {a = 1}\nensemble = [[0, 1]]\npattern = 0\n",
+     "sigma must be a numeric array"),
+    ("empty.toml", b"", "missing key(s) mu, sigma, ensemble, pattern"),
+]
+
+
+@pytest.mark.parametrize("command", ["mi", "estimate", "compare"])
+@pytest.mark.parametrize("name, content, message", BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_bad_case_bytes_give_one_line_exit_2(capsys, tmp_path, command, name, content, message):
+    path = tmp_path / name
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    code, out, err = run(capsys, command, str(path))
+    assert code == 2
+    assert err.startswith(f"synmi {command}: error: ") and message in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err and out == ""
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--n-samples", "100"], "--n-samples must be at least 160"),
+    (["--n-samples", "-5"], "--n-samples must be at least 160"),
+    (["--replicates", "1"], "replicates must be >= 2"),
+    (["--precision", "nan"], "precision must be in (0, 1), got nan"),
+    (["--precision", "inf"], "precision must be in (0, 1), got inf"),
+    (["--seed", "-1"], "seed must be >= 0"),
+])
+@pytest.mark.parametrize("command", ["estimate", "compare"])
+def test_bad_option_values_give_one_line_exit_2(capsys, command, args, message):
+    code, _, err = run(capsys, command, "example", *args)
+    assert code == 2
+    assert message in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("argv", [["mi", "example", "--bogus"], ["compare", "example", "--n-samples", "abc"],
+                                  ["estimate", "example", "--method", "nope"], ["nope"], [],
+                                  ["report", "--quick", "--n-jobs", "0", "--out", "{tmp}/never_written"],
+                                  ["sweep", "s.toml", "--out", "{tmp}/never_written", "--n-jobs", "-2"]])
+def test_bad_flags_exit_2_through_argparse(capsys, tmp_path, argv):
+    with pytest.raises(SystemExit) as info:
+        main([a.replace("{tmp}", str(tmp_path)) for a in argv])
+    assert not (tmp_path / "never_written").exists()  # refused before any work
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: synmi") and "error: " in err.strip().splitlines()[-1]
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("content, message", [
+    ("latin", "not UTF-8 text"),
+    ("estimation = 3\n[[sweep]]\nname = 'a'\naxis = 'scale'\nvalues = [0.1]\n", "[estimation]: expected a table"),
+    ("sweep = 3\n", "sweep must be an array of tables"),
+    ("[[sweep]]\nname = 'a'\naxis = 'scale'\nvalues = 0.1\n", "values must be an array"),
+    ("[[sweep]]\nname = 'a'\naxis = 'scale'\nvalues = [0.1]\nbase = 3\n", "[sweep.base]: expected a table"),
+    ("[[sweep]]\nname = 'a'\naxis = 'scale'\nvalues = [0.1]\n[sweep.base]\ncolour = 1\n", "unknown key(s) colour"),
+    ("[[sweep]]\nname = 'a'\naxis = 'scale'\nvalues = ['big']\n", "s.toml: cannot build the cases: could not convert"),
+    ("[[sweep]]\nname = 'a'\naxis = 'scale'\nvalues = [-1.0]\n", "s.toml: cannot build the cases: scale must be"),
+    ("[[draws]]\nset = 'set1'\nn_cases = 'ten'\n", "n_cases must be an integer"),
+])
+def test_bad_sweep_config_is_one_line(capsys, tmp_path, content, message):
+    cfg = tmp_path / "s.toml"
+    if content == "latin":
+        cfg.write_bytes(b"[[sweep]]\nname = '\xe9'\n")
+    else:
+        cfg.write_text(content)
+    code, _, err = run(capsys, "sweep", str(cfg), "--out", str(tmp_path / "o"))
+    assert code == 2
+    assert message in err and len(err.strip().splitlines()) == 1, err
+
+
 def test_sweep_bad_config_key_is_one_line(capsys, tmp_path):
     cfg = tmp_path / "s.toml"
     cfg.write_text('[[sweep]]\nname = "a"\naxis = "scale"\nvalues = [0.1]\nspeed = 3\n')
@@ -80,6 +182,37 @@ def test_compare_small_case(capsys, tmp_path):
     row = json.loads(out)
     assert row["verdict"] in {"agree", "disagree"}
     assert row["truth_stderr"] > 0 and np.isfinite(row["truth"])
+
+
+def _installed_synmi() -> Path:
+    """The console script of the environment running the tests (``pip install`` puts it beside python)."""
+    script = Path(sys.executable).parent / ("synmi.exe" if sys.platform == "win32" else "synmi")
+    assert script.exists(), f"no synmi console script beside {sys.executable}: install the package first"
+    return script
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--help"], "compare"),
+    (["mi", "example"], "status: valid"),
+    (["compare", "example", "--n-samples", "2000", "--replicates", "2", "--cross-check", "none"], "verdict:"),
+    (["estimate", "example", "--n-samples", "2000", "--replicates", "2", "--cross-check", "none"], "M =    2000"),
+])
+def test_installed_command_works_outside_the_repository(tmp_path, argv, expected):
+    """The README's commands through the installed console script, from a folder outside the repository
+    (where no top-level ``validation`` package can be imported by accident)."""
+    proc = subprocess.run([str(_installed_synmi()), *argv], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert expected in proc.stdout
+    assert proc.stderr == ""
+
+
+def test_installed_command_bad_input_is_one_line_outside_the_repository(tmp_path):
+    (tmp_path / "case.toml").mkdir()
+    proc = subprocess.run([str(_installed_synmi()), "mi", "case.toml"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == "synmi mi: error: case.toml: is a directory, not a TOML file\n"
 
 
 def test_python_dash_m_validation_help():

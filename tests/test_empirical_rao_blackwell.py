@@ -125,6 +125,30 @@ def test_many_patterns_and_a_large_ensemble_stand_aside():
     assert math.isfinite(est.value)  # still reported
 
 
+@pytest.mark.parametrize("seed, finite_value", [(12, False), (26, True)])
+def test_a_point_without_density_is_nan_not_a_warning(seed, finite_value):
+    """Set 1 at scale 16 (sigma = 4, rho = -0.05, d = 4, N = 10, chain of 3), the truth's pilot settings:
+    with seed 12 some point's density estimates ``p_hat_w`` and ``p_hat_rest`` both have no nonzero term,
+    with seed 26 only after deleting one jackknife group.  The estimator says so (NaN value or infinite
+    standard error, not usable) without computing ``-inf - (-inf)`` on the way: numpy's
+    'invalid value' RuntimeWarning is an error here."""
+    import warnings
+
+    from synmi.analytic import set1_case
+
+    c = set1_case(0, n_patterns=10, dim=4, sigma=4.0, rho=-0.05, ensemble=[(0, 1), (1, 2), (2, 3)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = rao_blackwell_mi(c.mu, c.sigma, c.ensemble, c.pattern, seed=seed, n_samples=2048, n_points=200,
+                               n_control=2**10)
+    assert not est.usable
+    assert math.isinf(est.stderr)
+    if finite_value:
+        assert math.isfinite(est.value) and "jackknife standard error is infinite" in est.reason
+    else:
+        assert math.isnan(est.value) and "a density estimate is 0 at 1 of 200 points" in est.reason
+
+
 def test_few_patterns_and_a_mid_ensemble_are_usable():
     """N = 3, n = 4 (set 3): the diagnostic passes."""
     c = set3_case(0, n_patterns=3, n=4)

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: The folders installed as synmi, synmi.analytic, synmi.empirical, synmi.validation (pyproject.toml).
 PACKAGE_FOLDERS = ("api", "analytic", "empirical", "validation")
 #: Generated or third-party folders, not part of the project's files.
-SKIPPED = {".git", ".venv", ".ci-venv", ".ci-venv-plain", ".hypothesis", ".pytest_cache", ".ruff_cache",
+SKIPPED = {".git", ".venv", ".ci-venv", ".ci-venv-plain", ".hypothesis", ".pytest_cache", ".ruff_cache", ".mypy_cache",
            ".synmi-cache", "__pycache__", "build", "dist", "node_modules"}
 PRIVATE = "hypothesis" + ".internal"  # spelled apart so that this file does not name it
 

@@ -22,10 +22,12 @@ import sys
 import tomllib
 import warnings
 from importlib import resources
-from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ..analytic.inputs import Case
 
 __all__ = ["main", "load_case", "load_mapping"]
 
@@ -34,30 +36,37 @@ class CLIError(Exception):
     """An input error reported in one line."""
 
 
+def _one_line(text: object) -> str:
+    """``text`` with every run of whitespace (newlines included) collapsed to one space."""
+    return " ".join(str(text).split())
+
+
 def load_mapping(path: str) -> dict[str, Any]:
-    """Read a TOML or JSON file into a dict, with one-line errors."""
-    p = Path(path)
-    if not p.exists():
-        raise CLIError(f"no such file: {path}")
-    text = p.read_text()
+    """Read a TOML or JSON file into a dict (:func:`synmi.validation.engine.config.read_mapping`).
+
+    Raises
+    ------
+    CLIError
+        In one line naming the file: missing, a directory, unreadable, not UTF-8,
+        malformed, or not a table/object at the top level.
+    """
+    from .engine.config import read_mapping
+
     try:
-        if p.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            data = tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CLIError(f"{path}: malformed {'JSON' if p.suffix.lower() == '.json' else 'TOML'}: {exc}") from None
-    if not isinstance(data, dict):
-        raise CLIError(f"{path}: expected a table/object at the top level")
-    return data
+        return read_mapping(path)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
 
 
-def load_case(path: str):
-    """A validated :class:`analytic.Case` from a case file (or ``example``)."""
+def load_case(path: str) -> Case:
+    """A validated :class:`analytic.Case` from a case file (or ``example``, the bundled case)."""
     from ..analytic.inputs import Case
 
     if path == "example":
-        text = resources.files("validation").joinpath("configs/example_case.toml").read_text()
+        # the package's own data, located through this module's package (validation/ in the source tree,
+        # synmi.validation once installed), so it works from any directory
+        text = resources.files(__package__ or "synmi.validation").joinpath("configs/example_case.toml").read_text(
+            encoding="utf-8")
         data = tomllib.loads(text)
         data.setdefault("meta", {"source": "bundled example"})
     else:
@@ -108,8 +117,13 @@ def _estimation_config(args: argparse.Namespace):
             kw[name] = v
     if getattr(args, "n_samples", None) is not None:
         top = args.n_samples
-        kw["ladder"] = (max(top // 16, 1), max(top // 4, 1), top)
+        lowest = max(EstimationConfig().orders) + 2  # the fewest draws a rung may have (empirical.check_ladder)
+        if top < 16 * lowest:
+            raise CLIError(f"--n-samples must be at least {16 * lowest} (the rungs are M/16, M/4 and M, and "
+                           f"the lowest needs {lowest} draws for the neighbour orders), got {top}")
+        kw["ladder"] = (top // 16, top // 4, top)
         kw["max_samples"] = top
+        kw["max_samples_tree"] = max(top, EstimationConfig().max_samples_tree)
     try:
         return EstimationConfig(**kw)
     except ValueError as exc:
@@ -204,6 +218,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _n_jobs(text: str) -> int:
+    """``--n-jobs``: a positive integer or -1 (every CPU), checked before any work starts."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1 and value != -1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer or -1 (every CPU), got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="synmi",
@@ -244,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Run a resumable sweep; finished cases are kept in OUT/cases and reused.")
     p.add_argument("config", metavar="CONFIG", help="sweep configuration (TOML)")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--n-jobs", type=int, default=1, dest="n_jobs", help="local worker processes (joblib)")
+    p.add_argument("--n-jobs", type=_n_jobs, default=1, dest="n_jobs", help="local worker processes (joblib)")
     p.add_argument("--scheduler", default=None,
                    help="dask.distributed scheduler address, or 'local' for a LocalCluster of --n-jobs workers")
     p.set_defaults(func=_cmd_sweep)
@@ -252,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Regenerate the error-analysis report (report.md, figures, tables, JSON).")
     p.add_argument("--quick", action="store_true", help="small sample sizes (a few minutes)")
     p.add_argument("--out", default="reports", help="output folder (default: %(default)s)")
-    p.add_argument("--n-jobs", type=int, default=2, dest="n_jobs", help="local worker processes (default: 2)")
+    p.add_argument("--n-jobs", type=_n_jobs, default=2, dest="n_jobs", help="local worker processes (default: 2)")
     p.add_argument("--cache", default=None,
                    help="folder of finished cases to resume from (default: .synmi-cache/<tier>)")
     p.add_argument("--scheduler", default=None, help="dask.distributed scheduler address, or 'local'")
@@ -271,15 +296,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0, or 2 for bad input).
+
+    Bad flags exit 2 through argparse (usage line and message).  Every other input
+    error -- a case or configuration file, an option value, a value that fits no
+    double, an unknown approximation -- is one line on stderr,
+    ``synmi COMMAND: error: ...``, and exit status 2, never a traceback.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
             return int(args.func(args) or 0)
-    except CLIError as exc:
-        print(f"synmi {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    except (CLIError, ValueError) as exc:  # synmi's ValueErrors name the offending argument
+        message = str(exc)
+    except OSError as exc:  # an output folder that cannot be written, a file that vanished
+        message = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
+    except MemoryError:
+        message = "out of memory: ask for fewer samples (--n-samples) or replicates"
+    print(f"synmi {args.command}: error: {_one_line(message)}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,9 +10,14 @@ Options
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import pytest
 
 from synmi.validation.engine.approximations import DEFAULT_APPROXIMATION, load_approximation
+
+#: where pytest_configure keeps the loaded approximation (pytest's typed per-config store)
+_APPROXIMATION = pytest.StashKey[Callable[..., Any]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -27,7 +32,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     # Fail at start-up, with one clear line, on a bad --approximation path.
     try:
-        config._synmi_approximation = load_approximation(config.getoption("--approximation"))
+        config.stash[_APPROXIMATION] = load_approximation(config.getoption("--approximation"))
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
 
@@ -35,7 +40,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def approximation(request: pytest.FixtureRequest):
     """The callable under test, loaded from ``--approximation``."""
-    return request.config._synmi_approximation
+    return request.config.stash[_APPROXIMATION]
 
 
 @pytest.fixture(scope="session")

@@ -41,6 +41,8 @@ does not.  Strictness is therefore kept exactly where the evidence applies.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -53,7 +55,7 @@ from synmi.validation.engine.approximations import approximation_name, load_appr
 SETS = ("set1", "set2", "set3")
 SEED = 2024
 N_CASES = {"quick": 400, "full": 2000}
-SEARCH = {"quick": {"regimes": ("set3",), "draws_per_size": 20},
+SEARCH: dict[str, dict[str, Any]] = {"quick": {"regimes": ("set3",), "draws_per_size": 20},
           "full": {"regimes": SETS, "draws_per_size": 100}}
 SYMMETRY_EXAMPLES = {"quick": 40, "full": 300}
 

@@ -172,7 +172,7 @@ def claim_scale(table: pd.DataFrame, *, seed: int = 0) -> ClaimResult:
     smallest = df["scale"].min()
     at_small = df[np.isclose(df["scale"], smallest)]
     rel = (at_small["abs_err"] / at_small["truth"].abs()).astype(float)
-    details = {"fit": fit.to_dict(), "smallest_scale": float(smallest),
+    details: dict[str, Any] = {"fit": fit.to_dict(), "smallest_scale": float(smallest),
                "smallest_scale_agree": f"{int((at_small['verdict'] == 'agree').sum())}/{len(at_small)}",
                "max_abs_err_at_smallest": float(at_small["abs_err"].max()),
                "max_rel_err_at_smallest": float(rel.max()),
@@ -221,7 +221,7 @@ def claim_independent(table: pd.DataFrame, axis: str, *, seed: int = 0) -> Claim
     else:
         slope_only = "refuted" if fit.excludes_zero() else "holds"
         verdict = "refuted" if (fit.excludes_zero() or (np.isfinite(p_homog) and p_homog < 0.05)) else "holds"
-    details = {"fit": fit.to_dict(), "mean_abs_err": float(df["abs_err"].mean()),
+    details: dict[str, Any] = {"fit": fit.to_dict(), "mean_abs_err": float(df["abs_err"].mean()),
                "change_over_range": float(fit.slope * (np.nanmax(x) - np.nanmin(x))),
                "mean_rel_err": float(df["rel_err"].mean()), "homogeneity_q": q, "homogeneity_dof": dof,
                "homogeneity_p": p_homog, "err_by_value": {str(k): v for k, v in by_value["mean"].items()},

@@ -30,21 +30,67 @@ import time
 import tomllib
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from ...analytic.inputs import Case
+from ...analytic.inputs import Case, check_integer
 from .comparison import EstimationConfig
-from .sweeps import SweepSpec, build_set_draws, build_sweep, provenance, run_cases
+from .sweeps import BASE_DEFAULTS, SweepSpec, build_set_draws, build_sweep, provenance, run_cases
 
-__all__ = ["parse_config", "cases_from_config", "run_sweep_config"]
+__all__ = ["read_mapping", "parse_config", "cases_from_config", "run_sweep_config"]
 
 _TOP_KEYS = {"estimation", "sweep", "draws"}
 _SWEEP_KEYS = {"name", "axis", "values", "base", "draws", "seed"}
 _DRAW_KEYS = {"set", "n_cases", "seed", "max_n", "max_patterns"}
 
 
+def read_mapping(path: str | Path) -> dict[str, Any]:
+    """A TOML or JSON file (UTF-8; ``.json`` is JSON, anything else TOML) as a dict.
+
+    Raises
+    ------
+    ValueError
+        In one line naming the file: missing, a directory, unreadable, not UTF-8,
+        malformed, or not a table/object at the top level.
+    """
+    p = Path(path)
+    kind = "JSON" if p.suffix.lower() == ".json" else "TOML"
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: is a directory, not a {kind} file") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start} is {raw[exc.start:exc.start + 1]!r}); "
+                         f"save the {kind} file as UTF-8") from None
+    try:
+        data = json.loads(text) if kind == "JSON" else tomllib.loads(text)
+    except (ValueError, RecursionError) as exc:
+        # JSONDecodeError and TOMLDecodeError are ValueErrors, and so is Python's limit on the digits
+        # of an integer literal; a deeply nested document exhausts the parser's recursion
+        raise ValueError(f"{path}: malformed {kind}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a table/object at the top level, got {type(data).__name__}")
+    return data
+
+
+def _tables(data: dict, key: str, label: str) -> list[dict]:
+    """``data[key]`` as a list of tables (``[[key]]`` in TOML); ValueError naming it otherwise."""
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise ValueError(f"{label}: {key} must be an array of tables ([[{key}]]), got {type(value).__name__}")
+    return value
+
+
 def _check_keys(table: dict, allowed: set, where: str) -> None:
+    if not isinstance(table, dict):
+        raise ValueError(f"{where}: expected a table, got {type(table).__name__}")
     unknown = sorted(set(table) - allowed)
     if unknown:
         raise ValueError(f"{where}: unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})")
@@ -66,14 +112,8 @@ def parse_config(source: str | Path | dict) -> tuple[EstimationConfig, list[Swee
         data = source
         label = "config"
     else:
-        path = Path(source)
-        label = str(path)
-        if not path.exists():
-            raise ValueError(f"no such file: {path}")
-        try:
-            data = tomllib.loads(path.read_text())
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{path}: malformed TOML: {exc}") from None
+        label = str(source)
+        data = read_mapping(source)
     _check_keys(data, _TOP_KEYS, label)
     est_table = data.get("estimation", {})
     allowed = {f.name for f in fields(EstimationConfig)}
@@ -83,11 +123,14 @@ def parse_config(source: str | Path | dict) -> tuple[EstimationConfig, list[Swee
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{label} [estimation]: {exc}") from None
     sweeps = []
-    for t, table in enumerate(data.get("sweep", [])):
+    for t, table in enumerate(_tables(data, "sweep", label)):
         where = f"{label} [[sweep]] #{t + 1}"
         _check_keys(table, _SWEEP_KEYS, where)
         if "name" not in table or "axis" not in table or "values" not in table:
             raise ValueError(f"{where}: needs name, axis and values")
+        if not isinstance(table["values"], list):
+            raise ValueError(f"{where}: values must be an array, got {type(table['values']).__name__}")
+        _check_keys(table.get("base", {}), set(BASE_DEFAULTS), f"{where} [sweep.base]")
         try:
             sweeps.append(SweepSpec(name=str(table["name"]), axis=table["axis"], values=tuple(table["values"]),
                                     base=dict(table.get("base", {})), draws=table.get("draws", 2),
@@ -95,13 +138,19 @@ def parse_config(source: str | Path | dict) -> tuple[EstimationConfig, list[Swee
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
     draws = []
-    for t, table in enumerate(data.get("draws", [])):
+    for t, table in enumerate(_tables(data, "draws", label)):
         where = f"{label} [[draws]] #{t + 1}"
         _check_keys(table, _DRAW_KEYS, where)
         if table.get("set") not in ("set1", "set2", "set3"):
             raise ValueError(f"{where}: set must be set1, set2 or set3, got {table.get('set')!r}")
-        draws.append({"set": table["set"], "n_cases": int(table.get("n_cases", 10)), "seed": int(table.get("seed", t)),
-                      "max_n": table.get("max_n"), "max_patterns": table.get("max_patterns")})
+        try:
+            n_cases = check_integer(table.get("n_cases", 10), "n_cases", 1)
+            seed = check_integer(table.get("seed", t), "seed", 0)
+            bounds = {k: None if table.get(k) is None else check_integer(table[k], k, 1)
+                      for k in ("max_n", "max_patterns")}
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+        draws.append({"set": table["set"], "n_cases": n_cases, "seed": seed, **bounds})
     if not sweeps and not draws:
         raise ValueError(f"{label}: no [[sweep]] or [[draws]] table, nothing to run")
     return est, sweeps, draws
@@ -126,7 +175,11 @@ def run_sweep_config(source: str | Path | dict, *, out_dir: str | Path, n_jobs: 
     :func:`validation.sweeps.run_cases`).
     """
     est, sweeps, draws = parse_config(source)
-    cases = cases_from_config(sweeps, draws)
+    try:
+        cases = cases_from_config(sweeps, draws)
+    except (TypeError, ValueError) as exc:  # a value of the wrong kind or range (text where a number belongs, ...)
+        label = "config" if isinstance(source, dict) else str(source)
+        raise ValueError(f"{label}: cannot build the cases: {exc}") from None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()

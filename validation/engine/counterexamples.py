@@ -60,7 +60,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from ...analytic.generators import SET_GENERATORS, random_ensemble
+from ...analytic.generators import SET_GENERATORS, random_ensemble, set1_case
 from ...analytic.inputs import Case, as_generator, validate_case
 from .laws import (
     LAWS,
@@ -219,7 +219,7 @@ def draw_instance(law: str, regime: str, rng: Any, *, n_patterns: int, dim: int,
     if regime == "set1":
         pattern = int(rng.integers(0, n_patterns))
         ensemble = random_ensemble(dim, n, rng)
-        case = gen(rng, n_patterns=n_patterns, dim=dim, pattern=pattern, ensemble=ensemble)
+        case = set1_case(rng, n_patterns=n_patterns, dim=dim, pattern=pattern, ensemble=ensemble)
     else:
         case = gen(rng, n_patterns=n_patterns, dim=dim, n=n)
     floor = float(min_eigenvalue) * np.eye(dim)
@@ -319,18 +319,18 @@ def _touched(case: Case, perturbation: Mapping[str, Any]) -> list[int]:
 
 
 def _keep_neurons(case: Case, perturbation: Mapping[str, Any], keep: Sequence[int]) -> tuple[Case, dict]:
-    keep = np.asarray(keep, dtype=np.int64)
-    index = {int(v): k for k, v in enumerate(keep)}
+    kept = np.asarray(keep, dtype=np.int64)
+    index = {int(v): k for k, v in enumerate(kept)}
     ensemble = [[index[int(i)], index[int(j)]] for i, j in case.ensemble]
-    sigma = case.sigma[np.ix_(keep, keep)] if case.shared_sigma else case.sigma[:, keep][:, :, keep]
-    small = _new_case(case, case.mu[:, keep], sigma, ensemble, case.pattern)
+    sigma = case.sigma[np.ix_(kept, kept)] if case.shared_sigma else case.sigma[:, kept][:, :, kept]
+    small = _new_case(case, case.mu[:, kept], sigma, ensemble, case.pattern)
     out = dict(perturbation)
     if "connection" in out:
         out["connection"] = sorted(index[int(v)] for v in out["connection"])
     if "mu" in out:
-        out["mu"] = np.asarray(out["mu"], dtype=float)[keep].tolist()
+        out["mu"] = np.asarray(out["mu"], dtype=float)[kept].tolist()
     if "sigma" in out:
-        out["sigma"] = np.asarray(out["sigma"], dtype=float)[np.ix_(keep, keep)].tolist()
+        out["sigma"] = np.asarray(out["sigma"], dtype=float)[np.ix_(kept, kept)].tolist()
     return small, out
 
 

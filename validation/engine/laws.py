@@ -260,7 +260,7 @@ def check_non_negativity(approximation: Approximation, case: Any, *,
     return LawCheck("non_negativity", "holds" if ok else "violated", value, value, value, ATOL, status, status)
 
 
-def check_ensemble_monotonicity(approximation: Approximation, case: Any, connection: Sequence[int], *,
+def check_ensemble_monotonicity(approximation: Approximation, case: Any, connection: Sequence[int] | np.ndarray, *,
                                 base: tuple[float, str] | None = None) -> LawCheck:
     """``I(w_{S + a} ; x_l) >= I(w_S ; x_l)``: adding a connection never loses information.
 

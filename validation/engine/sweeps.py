@@ -189,7 +189,7 @@ def build_set_draws(set_name: str, n_cases: int, seed: int, *, max_n: int | None
     Monte Carlo truth can resolve in the time budget); the caps are recorded in
     each case's ``meta``.
     """
-    out = []
+    out: list[Case] = []
     t = 0
     while len(out) < n_cases:
         child = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(t,)))
@@ -219,7 +219,7 @@ def provenance(config: EstimationConfig | None = None, extra: dict | None = None
     """Package versions, platform and configuration, for every written table."""
     import importlib.metadata as md
 
-    versions = {}
+    versions: dict[str, str | None] = {}
     for pkg in ("synmi", "numpy", "scipy", "scikit-learn", "npeet-plus", "pandas", "joblib", "dask",
                 "distributed", "matplotlib", "seaborn"):
         try:
@@ -295,8 +295,9 @@ def run_truths(cases: Sequence[Case], config: EstimationConfig | None = None, *,
     try:
         # rows are stored by this process as they arrive, whichever backend computed them
         for t, row in _execute(unique_todo, cases, config, n_jobs, scheduler):
-            if paths[t] is not None:
-                _store(row, paths[t])
+            path = paths[t]
+            if path is not None:
+                _store(row, path)
             rows[t] = row
             if bar is not None:
                 bar.update(1)

@@ -36,6 +36,7 @@ import numpy as np
 
 from ... import analytic
 from ...analytic.inputs import Case, check_integer
+from ...empirical.truth import CROSS_CHECKS
 from .approximations import Approximation, approximation_name
 
 __all__ = ["EstimationConfig", "case_hash", "case_seed", "compare_case", "estimate_truth", "judge",
@@ -58,30 +59,41 @@ class EstimationConfig:
         ``n >= BRUTE_FORCE_MIN_DIM`` connections (exact brute-force neighbours,
         cost ~ ``M^2``); ``ladder[-1]``: no extension.
     max_samples_tree : int
-        The same for smaller ensembles, whose k-d tree queries cost ~ ``M ln M``:
-        there the truth is limited by noise, and more draws are cheap.
+        The same for smaller ensembles, whose k-d tree queries cost ~ ``M ln M``.
     orders : tuple of int
         The two neighbour orders.
     replicates : int
         Independent samples per rung (standard error from their spread).
+    max_replicates : int
+        The copula decomposition doubles its replicates up to this number where
+        noise, not bias, keeps a truth unresolved (docs/theory.md §9.2).
     precision, atol : float
         Relative precision (and absolute floor, nats) of a *resolved* truth.
+    method : str
+        Primary ensemble truth: ``"copula"`` (docs/theory.md §9.2) or
+        ``"entropy_difference"`` (§9.1).
+    gaussian_samples : int
+        Draws of the copula's Gaussian part over all replicates.
     cross_check : str
         ``"auto"`` (Rao-Blackwellised estimator where its diagnostics allow, else
-        the Gaussian-surrogate check), ``"rao_blackwell"``, ``"gaussian_surrogate"`` or ``"none"``.
+        the entropy-difference ladder), ``"entropy_difference"``, ``"rao_blackwell"``,
+        ``"gaussian_surrogate"`` or ``"none"``.
     z : float
         Multiplier of the truth's standard error in the verdict's tolerance (3: about 99.7 %).
     seed : int
         Root seed; each case's seed is derived from it and the case content.
     """
 
-    ladder: tuple = (1_250, 5_000, 20_000)
-    max_samples: int = 20_000
-    max_samples_tree: int = 80_000
+    ladder: tuple = (625, 2_500, 10_000)
+    max_samples: int = 40_000
+    max_samples_tree: int = 160_000
     orders: tuple = (3, 8)
     replicates: int = 5
-    precision: float = 0.03
+    max_replicates: int = 20
+    precision: float = 0.02
     atol: float = 0.01
+    method: str = "copula"
+    gaussian_samples: int = 200_000
     cross_check: str = "auto"
     z: float = 3.0
     seed: int = 20261124
@@ -94,13 +106,16 @@ class EstimationConfig:
         check_integer(self.max_samples, "max_samples", self.ladder[-1], reason="the top rung")
         check_integer(self.max_samples_tree, "max_samples_tree", self.ladder[-1], reason="the top rung")
         check_integer(self.replicates, "replicates", 2, reason="a standard error needs two")
+        check_integer(self.max_replicates, "max_replicates", self.replicates, reason="replicates")
+        check_integer(self.gaussian_samples, "gaussian_samples", 2 * self.replicates, reason="two per replicate")
+        if self.method not in ("copula", "entropy_difference"):
+            raise ValueError(f"method must be 'copula' or 'entropy_difference', got {self.method!r}")
         if not (0 < self.precision < 1):
             raise ValueError(f"precision must be in (0, 1), got {self.precision!r}")
         if not (self.atol > 0):
             raise ValueError(f"atol must be positive, got {self.atol!r}")
-        if self.cross_check not in ("auto", "rao_blackwell", "gaussian_surrogate", "none"):
-            raise ValueError(f"cross_check must be 'auto', 'rao_blackwell', 'gaussian_surrogate' or 'none', "
-                             f"got {self.cross_check!r}")
+        if self.cross_check not in CROSS_CHECKS:
+            raise ValueError(f"cross_check must be one of {list(CROSS_CHECKS)}, got {self.cross_check!r}")
         if not (np.isfinite(self.z) and self.z > 0):
             raise ValueError(f"z must be a positive number, got {self.z!r}")
         check_integer(self.seed, "seed", 0)
@@ -112,7 +127,8 @@ class EstimationConfig:
         tree = n_connections is not None and n_connections < BRUTE_FORCE_MIN_DIM
         return {"precision": self.precision, "atol": self.atol, "ladder": self.ladder,
                 "max_samples": self.max_samples_tree if tree else self.max_samples, "orders": self.orders,
-                "replicates": self.replicates, "cross_check": self.cross_check}
+                "replicates": self.replicates, "max_replicates": self.max_replicates, "method": self.method,
+                "gaussian_samples": self.gaussian_samples, "cross_check": self.cross_check}
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -125,7 +141,7 @@ ROW_COLUMNS = [
     "pattern", "scale", "scale_vs", "rho", "mu_range", "approximation", "approx_value", "fw_status",
     "fw_value", "authors_value", "truth", "truth_stderr", "truth_ci_low", "truth_ci_high",
     "truth_method", "truth_n_samples", "replicates", "truth_resolved", "truth_drift", "truth_order_gap",
-    "truth_error_bound", "truth_version", "bias_bound", "tolerance", "err",
+    "truth_error_bound", "truth_version", "truth_reason", "bias_bound", "tolerance", "err",
     "abs_err", "rel_err", "resolved", "verdict", "cross_method", "cross_value", "cross_stderr",
     "cross_agree", "cross_reason", "seconds", "meta",
 ]
@@ -239,6 +255,7 @@ def truth_row_fields(truth) -> dict[str, Any]:
         "cross_method": check.method, "cross_value": check.value, "cross_stderr": check.stderr,
         "cross_agree": check.agree, "cross_reason": check.reason,
         "ladder": json.dumps(truth.evidence()["ladder"]),
+        "truth_reason": truth.reason, "truth_components": json.dumps(truth.components, sort_keys=True),
     }
 
 

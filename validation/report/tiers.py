@@ -55,7 +55,7 @@ TIERS: dict[str, ReportConfig] = {
     "quick": ReportConfig(
         name="quick", set_cases=1000,
         estimation=EstimationConfig(ladder=(625, 2_500, 10_000), max_samples=10_000, max_samples_tree=40_000,
-                                    replicates=4, cross_check="none"),
+                                    replicates=4, max_replicates=8, gaussian_samples=80_000, cross_check="none"),
         draws={"scale_n1": 2, "scale_n3": 1, "scale_n3_rho": 1, "n": 1, "N": 2, "mu_range": 2, "rho": 2},
         scale_values=(0.01, 0.05, 0.2, 1.0, 4.0, 16.0), n_values=(1, 2, 3, 4, 6, 8), N_values=(2, 5, 20, 50),
         mu_values=(0.0, 1.0, 3.0), rho_values=(0.0, 0.25, 0.5, 0.75, 0.95), base_scale=1.0, set_draws=2,
@@ -65,13 +65,13 @@ TIERS: dict[str, ReportConfig] = {
         leaderboard_law_cases=3),
     "full": ReportConfig(
         name="full", set_cases=5000,
-        estimation=EstimationConfig(ladder=(1_250, 5_000, 20_000), max_samples=20_000, max_samples_tree=80_000,
-                                    replicates=5, cross_check="none"),
+        estimation=EstimationConfig(ladder=(625, 2_500, 10_000), max_samples=40_000, max_samples_tree=160_000,
+                                    replicates=5, max_replicates=20, gaussian_samples=200_000, cross_check="none"),
         draws={"scale_n1": 3, "scale_n3": 2, "scale_n3_rho": 1, "n": 2, "N": 3, "mu_range": 3, "rho": 3},
         scale_values=(0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
         n_values=(1, 2, 3, 4, 6, 8, 12, 16, 20), N_values=(2, 3, 5, 10, 20, 50), mu_values=(0.0, 0.5, 1.0, 2.0, 4.0),
         rho_values=(-0.05, 0.0, 0.25, 0.5, 0.75, 0.95), base_scale=1.0, set_draws=6,
-        truth_n_values=tuple(range(1, 21)), truth_draws_per_n=5,
+        truth_n_values=tuple(range(1, 21)), truth_draws_per_n=12,
         calibration_samples=(10_000, 50_000), calibration_dims=(1, 2, 4, 8), calibration_replicates=5,
         law_cases=2000),
 }

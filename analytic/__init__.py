@@ -20,6 +20,8 @@ lognormal_sum_entropy(log_means, log_variances, *, tol=1e-10) -> SumEntropy
     Differential entropy of a sum of independent log-normals (and of its log).
 set1_case, set2_case, set3_case, generate_set, random_ensemble
     The paper's simulation sets (docs/theory.md §6).
+infinite_information_reason(case) -> str | None, rest_support_dimension(case) -> SupportDimension
+    Where the *true* information is infinite, decided exactly (docs/theory.md §4.1).
 
 Candidate replacements for FW (docs/theory.md §11; ``analytic.alternatives``),
 each ``f(mu, sigma, ensemble, pattern) -> float`` with a ``*_result`` twin:
@@ -83,9 +85,11 @@ from .generators import (
     set3_case,
 )
 from .inputs import Case, as_generator, validate_case
+from .support import SupportDimension, infinite_information_reason, rest_support_dimension
 
 __all__ = [
     "Case", "validate_case", "as_generator",
+    "SupportDimension", "infinite_information_reason", "rest_support_dimension",
     "ApproximationUndefinedWarning", "FWResult", "InfiniteInformationWarning",
     "NegativeInformationWarning", "Status", "SynmiWarning",
     "connection_log_moments", "fenton_wilkinson_information", "fenton_wilkinson_params",

@@ -74,8 +74,9 @@ DEFAULT_ORDERS = (3, 8)
 #: default precision of a resolved truth: relative, and the absolute floor in nats
 DEFAULT_PRECISION = 0.02
 DEFAULT_ATOL = 0.01
-#: draws of the Gaussian part of the copula decomposition, over all replicates (docs/theory.md §9.2)
-DEFAULT_GAUSSIAN_SAMPLES = 200_000
+#: draws of the Gaussian part of the copula decomposition over all replicates, per draw of the top rung
+#: (docs/theory.md §9.2): 20 x 10_000 = 200_000 for the default ladder
+GAUSSIAN_SAMPLES_PER_TOP_DRAW = 20
 PRIMARY_METHODS = ("copula", "entropy_difference")
 CROSS_CHECKS = ("auto", "entropy_difference", "rao_blackwell", "gaussian_surrogate", "none")
 
@@ -530,7 +531,7 @@ def _entropy_difference_truth(case: Case, rungs_wanted: tuple[int, ...], max_sam
 def true_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, seed: Any = 0,
                      precision: Any = DEFAULT_PRECISION, atol: Any = DEFAULT_ATOL, ladder: Any = DEFAULT_LADDER,
                      max_samples: Any = DEFAULT_MAX_SAMPLES, orders: Any = DEFAULT_ORDERS, replicates: Any = 5,
-                     max_replicates: Any = None, method: str = "copula", gaussian_samples: Any = DEFAULT_GAUSSIAN_SAMPLES,
+                     max_replicates: Any = None, method: str = "copula", gaussian_samples: Any = None,
                      log_change_samples: Any = None, cross_check: str = "auto", n_jobs: Any = 1) -> TrueInformation:
     """The true ``I(w_S ; x_l)`` in nats, with its uncertainty, convergence and cross-check.
 
@@ -578,8 +579,9 @@ def true_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, seed: 
         ``replicates``: never).
     method : {"copula", "entropy_difference"}
         The primary estimator of an ensemble truth.
-    gaussian_samples : int
-        Draws of the copula's Gaussian part, over all replicates.
+    gaussian_samples : int, optional
+        Draws of the copula's Gaussian part, over all replicates (default
+        ``20 * ladder[-1]``: its noise then stays below the bracket's).
     log_change_samples : int, optional
         Size of the separate sample of the entropy difference's
         change-of-variables term (default ``4 * max_samples``).
@@ -613,7 +615,8 @@ def true_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, seed: 
         raise ValueError(f"method must be one of {list(PRIMARY_METHODS)}, got {method!r}")
     if cross_check not in CROSS_CHECKS:
         raise ValueError(f"cross_check must be one of {list(CROSS_CHECKS)}, got {cross_check!r}")
-    gaussian_samples = check_int(gaussian_samples, "gaussian_samples", 2 * replicates)
+    gaussian_samples = check_int(GAUSSIAN_SAMPLES_PER_TOP_DRAW * rungs_wanted[-1] if gaussian_samples is None
+                                 else gaussian_samples, "gaussian_samples", 2 * replicates)
     log_change_samples = check_int(4 * max_samples if log_change_samples is None else log_change_samples,
                                    "log_change_samples", 2)
     informative = _informative_connections(case)

@@ -110,11 +110,15 @@ def _check_true_information(case: dict[str, Any]) -> None:
         varies = np.any(sig[ens[:, 0], ens[:, 0]] + sig[ens[:, 1], ens[:, 1]] + 2 * sig[ens[:, 0], ens[:, 1]] > 0)
         if varies:
             assert truth.value == math.inf, truth  # N = 1: w_S reveals x_l exactly, the information is infinite
-        elif len(ens) == 1:
-            assert truth.value == 0.0, truth  # a constant weight carries no information
-        # N = 1 with constant weights and n >= 2: see test_one_pattern_with_constant_weights_carries_nothing
+        else:
+            assert truth.value == 0.0, truth  # constant weights carry no information
+    elif truth.method == "infinite":
+        # infinite only where the exact rank test says so (docs/theory.md §4.1), with its reason
+        case_obj = analytic.validate_case(case["mu"], case["sigma"], case["ensemble"], case["pattern"])
+        assert truth.value == math.inf and truth.reason, truth
+        assert analytic.rest_support_dimension(case_obj).infinite
     else:
-        assert math.isfinite(truth.value) and truth.value >= -1.0, truth  # kNN noise at M = 320, never inf
+        assert math.isfinite(truth.value) and truth.value >= -1.0, truth  # kNN noise at M = 320
         assert truth.ci_low <= truth.value <= truth.ci_high
 
 
@@ -142,8 +146,6 @@ def test_true_information_is_infinite_for_one_pattern():
         assert truth.value == math.inf
 
 
-@pytest.mark.xfail(strict=True, reason="empirical/truth.py returns inf for every N = 1 ensemble of n >= 2 without "
-                                       "checking that the weights vary (fix reported for the truth.py rewrite)")
 def test_one_pattern_with_constant_weights_carries_nothing():
     """N = 1 and a zero covariance: every weight is the constant exp(mu_i + mu_j), so I = 0 (docs/theory.md §2),
     as the exact path already says for n = 1."""

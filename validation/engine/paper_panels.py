@@ -345,13 +345,14 @@ def truth_frame(truth_rows: Sequence[dict[str, Any]], cases: Sequence[Case],
     resolved estimate at or below 0, where ``ln I`` is undefined), ``se_ln`` (standard
     error of ``ln I``), ``fw_authors``, ``approx`` and ``marginal_sum`` (the exact
     ``sum_a I(w_a ; x_l)``, from the truth's components or, with ``marginals``,
-    computed by quadrature; ``nan`` otherwise).  Rows whose case is not in
+    computed by quadrature for the set-3 draws, the only ones the synergy row
+    uses; ``nan`` otherwise).  Rows whose case is not in
     ``cases`` keep their own ``authors_value`` (used only where ``authors_kept``) and ``approx_value``.
     """
     by_id = {case_hash(c)[:16]: c for c in cases}
     matched = [by_id.get(str(row.get("case_id"))) for row in truth_rows]
     need = [c is not None and marginals and c.n_connections >= 2 and not np.isfinite(_marginal_sum(r))
-            for c, r in zip(matched, truth_rows)]
+            and str(r.get("sweep", "")) == "draws_set3" for c, r in zip(matched, truth_rows)]
     jobs = [(c, approximation, m) for c, m in zip(matched, need) if c is not None]
     if n_jobs == 1 or len(jobs) < 8:
         done = [_case_extras(*j) for j in jobs]

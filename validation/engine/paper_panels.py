@@ -228,12 +228,12 @@ def fig3_fw_cases(axis: str, n_values: Iterable[int] = range(1, 17), values: Seq
     """The paper's dense Fig. 3A/3B grid (FW only): 100 values x ``n = 1 … 16``, same means as :func:`panel_cases`."""
     if axis not in ("sigma", "rho"):
         raise ValueError(f"axis must be 'sigma' or 'rho', got {axis!r}")
-    if values is None:
-        values = np.linspace(0.001, 5.0, 100) if axis == "sigma" else np.linspace(-1.0 / 19 + 0.001, 0.6, 100)
+    grid: Sequence[float] = values if values is not None else (
+        np.linspace(0.001, 5.0, 100) if axis == "sigma" else np.linspace(-1.0 / 19 + 0.001, 0.6, 100)).tolist()
     mu = _means(10, seed + 3)
     out = []
     for n in n_values:
-        for v in values:
+        for v in grid:
             sigma, rho = (float(v), 0.0) if axis == "sigma" else (1.0, float(v))
             out.append(_set1(mu, sigma, rho, PAPER_FIG3_CONNECTIONS[:int(n)],
                              {"sweep": f"paper_{'3A' if axis == 'sigma' else '3B'}_fw", "axis": axis,
@@ -368,8 +368,8 @@ def truth_frame(truth_rows: Sequence[dict[str, Any]], cases: Sequence[Case],
         status = _truth_status(row)
         se_ln = (hi - lo) / (2 * 1.959964) / truth if status == "resolved" else float("nan")
         rec = {"case_id": row.get("case_id"), "sweep": str(row.get("sweep", "")),
-               "generator": str(row.get("generator", "")), "n": int(row.get("n_connections")),
-               "n_patterns": int(row.get("n_patterns")), "axis_value": row.get("axis_value", np.nan),
+               "generator": str(row.get("generator", "")), "n": int(row["n_connections"]),
+               "n_patterns": int(row["n_patterns"]), "axis_value": row.get("axis_value", np.nan),
                "truth": truth, "ci_low": lo, "ci_high": hi, "status": status, "se_ln": se_ln,
                "marginal_sum": _marginal_sum(row)}
         if case is not None:

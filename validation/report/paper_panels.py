@@ -77,7 +77,9 @@ def _fmt_steps(d: dict, first: str, second: str) -> str:
 
 def _summaries(pid: str, p: dict) -> tuple[str, str, str]:
     """One-line FW, truth and best-approximation summaries of a panel."""
-    truth, fw, ap = p.get("truth"), p.get("fw") or {}, p.get("best_approximation")
+    truth: dict[str, Any] = p.get("truth") or {}
+    fw: dict[str, Any] = p.get("fw") or {}
+    ap: dict[str, Any] = p.get("best_approximation") or {}
     if pid in ("2A", "2B"):
         t = _fmt_steps(truth, "along_axis", "along_N") + f"; exact (error bound <= {truth['max_error_bound']:.1g})"
         f = _fmt_steps(fw, "along_axis", "along_N") + (f"; {fw['kept']} kept, {fw['dropped_by_authors_rule']} dropped; "

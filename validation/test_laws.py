@@ -12,8 +12,24 @@ values for patterns with equal distributions.  For each law this module
 * searches a seeded grid of small cases of the paper's regimes and shrinks the
   smallest violation to a locally minimal counterexample
   (:mod:`validation.engine.counterexamples`; quick tier: the set-3 regime, 20
-  draws per size; full tier: all three regimes, 100 draws per size);
+  draws per size; full tier: all three regimes, 100 draws per size), within a
+  fixed budget of formula evaluations per law and regime (``SEARCH_BUDGET``
+  below: the same search for every approximation);
 * re-checks the minimal counterexamples found when this module was written.
+
+Cost
+----
+Every formula evaluation of this module goes through
+:class:`validation.engine.approximations.CaseEvaluator`: the approximation's
+batch form where it has one, else ``$SYNMI_N_JOBS`` worker processes (default
+2, like the suite's truths) once a case is measured to cost more than 10 ms.
+The values do not depend on the number of workers.  Per run of the quick
+tier an approximation is evaluated at most about 7,100 times: the rates
+4,800 (400 cases x 3 sets x 3 evaluations for three laws, 200 x 3 x 2 for
+symmetry: 1,200 per law), the searches 3 x 500, the
+symmetry property 240, the pinned cases 24, the sensitivity checks about 420;
+at 0.1 s a case and 2 workers that is about 7 minutes (measured:
+``benchmarks/bench_suite.py``).
 
 Asserted and recorded laws
 --------------------------
@@ -41,6 +57,8 @@ does not.  Strictness is therefore kept exactly where the evidence applies.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -53,9 +71,26 @@ from synmi.validation.engine.approximations import approximation_name, load_appr
 SETS = ("set1", "set2", "set3")
 SEED = 2024
 N_CASES = {"quick": 400, "full": 2000}
-SEARCH = {"quick": {"regimes": ("set3",), "draws_per_size": 20},
-          "full": {"regimes": SETS, "draws_per_size": 100}}
+#: Cases per set for equal-distribution symmetry, whose check costs two evaluations where the other laws
+#: share one base evaluation and add one: half the cases give every law the same evaluations per set
+#: (quick: 400 for each).  With no violation in 3 x 200 cases the Wilson 95% upper bound is 0.6%.
+SYMMETRY_CASES = {"quick": 200, "full": 1000}
+#: Formula evaluations per law and regime for one counterexample search, finding and shrinking together
+#: (``counterexamples.find_counterexample(budget=...)``).  Quick: 500, which covers the whole smallest level
+#: (N = 2) of the set-3 grid for every law (240, 400 and 480 evaluations for non-negativity, monotonicity and
+#: data processing) and is 5 times what I_FW spends (measured: 96, 62 and 46 evaluations), so I_FW's
+#: counterexamples are those of the unbudgeted search; at 0.1 s a case it costs at most 25 s per law with two
+#: workers.  Full: 8000, 1.3 times I_FW's largest spend over the three regimes (6118, set-1 data processing:
+#: 2842 grid checks and 217 shrink checks of 2 evaluations).
+SEARCH_BUDGET = {"quick": 500, "full": 8000}
+SEARCH = {"quick": {"regimes": ("set3",), "draws_per_size": 20, "budget": SEARCH_BUDGET["quick"]},
+          "full": {"regimes": SETS, "draws_per_size": 100, "budget": SEARCH_BUDGET["full"]}}
 SYMMETRY_EXAMPLES = {"quick": 40, "full": 300}
+
+
+def _n_jobs() -> int:
+    """Worker processes for the approximation under test: ``$SYNMI_N_JOBS``, default 2 (like the truths)."""
+    return int(os.environ.get("SYNMI_N_JOBS", "2"))
 
 
 def default_approximation_under_test(config: pytest.Config) -> bool:
@@ -106,7 +141,12 @@ EVIDENCE = {
 @pytest.fixture(scope="module")
 def law_rates(approximation, tier):
     """Per-case checks and per-law violation rates over sets 1-3 for the approximation under test."""
-    checks = {s: laws.law_checks(approximation, s, N_CASES[tier], SEED) for s in SETS}
+    asymmetric = [law for law in laws.LAWS if law != "equal_distribution_symmetry"]
+    checks = {s: pd.concat([laws.law_checks(approximation, s, N_CASES[tier], SEED, laws=asymmetric, n_jobs=_n_jobs()),
+                            laws.law_checks(approximation, s, SYMMETRY_CASES[tier], SEED,
+                                            laws=["equal_distribution_symmetry"], n_jobs=_n_jobs())],
+                           ignore_index=True)
+              for s in SETS}
     rates = pd.concat([laws.law_violation_rates(approximation, s, N_CASES[tier], SEED, checks=checks[s])
                        for s in SETS], ignore_index=True)
     return checks, rates
@@ -125,7 +165,8 @@ def _assert_law(law: str, approximation, tier: str, rates: pd.DataFrame) -> None
     """Fail, with the fresh rates and minimal counterexamples, if the law is broken anywhere."""
     search = SEARCH[tier]
     found = {regime: counterexamples.find_counterexample(approximation, law, regime,
-                                                         draws_per_size=search["draws_per_size"])
+                                                         draws_per_size=search["draws_per_size"],
+                                                         budget=search["budget"], n_jobs=_n_jobs())
              for regime in search["regimes"]}
     sub = rates[rates["law"] == law]
     if sub["violated"].sum() == 0 and all(cx is None for cx in found.values()):
@@ -133,8 +174,11 @@ def _assert_law(law: str, approximation, tier: str, rates: pd.DataFrame) -> None
     lines = [f"{approximation_name(approximation)} breaks {law} (tier {tier}, seed {SEED}, "
              f"{N_CASES[tier]} cases per set):", *_rates_lines(rates, law)]
     for regime, cx in found.items():
+        checked = counterexamples.search_checks(law, regime, draws_per_size=search["draws_per_size"],
+                                                budget=search["budget"])
         lines.append(f"  minimal counterexample: {cx.describe()}" if cx else
-                     f"  no violation among {search['draws_per_size']} draws per size of small {regime}-regime cases")
+                     f"  no violation among the first {checked} small {regime}-regime cases of the search grid "
+                     f"({search['draws_per_size']} draws per size, budget {search['budget']} evaluations)")
     pytest.fail("\n".join(lines), pytrace=False)
 
 
@@ -292,10 +336,11 @@ def test_checks_catch_a_negative_approximation(approximation):
     def negative(*args):
         return -abs(approximation(*args)) - 1e-3
 
-    rates = laws.law_violation_rates(negative, "set2", 200, SEED, laws=["non_negativity"])
+    rates = laws.law_violation_rates(negative, "set2", 200, SEED, laws=["non_negativity"], n_jobs=_n_jobs())
     row = rates.iloc[0]
     assert row["checked"] > 0 and row["violated"] == row["checked"] and row["ci_low"] > 0.95
-    cx = counterexamples.find_counterexample(negative, "non_negativity", "set1", draws_per_size=1)
+    cx = counterexamples.find_counterexample(negative, "non_negativity", "set1", draws_per_size=1,
+                                             budget=SEARCH_BUDGET["quick"], n_jobs=_n_jobs())
     assert cx is not None and cx.check.value_before < 0
 
 
@@ -305,7 +350,8 @@ def test_checks_catch_an_index_dependent_approximation(approximation):
     def by_index(mu, sigma, ensemble, pattern):
         return approximation(mu, sigma, ensemble, pattern) + 1e-3 * pattern
 
-    rates = laws.law_violation_rates(by_index, "set3", 100, SEED, laws=["equal_distribution_symmetry"])
+    rates = laws.law_violation_rates(by_index, "set3", 100, SEED, laws=["equal_distribution_symmetry"],
+                                     n_jobs=_n_jobs())
     row = rates.iloc[0]
     assert row["checked"] > 0 and row["violated"] == row["checked"]
 
@@ -319,3 +365,23 @@ def test_checks_catch_information_growing_with_N():
     rates = laws.law_violation_rates(growing, "set1", 100, SEED, laws=["data_processing_N"])
     row = rates.iloc[0]
     assert row["checked"] == 100 and row["violated"] == 100 and row["worst"] == 1.0
+
+
+def test_batch_form_matches_scalar_form(approximation):
+    """Where the approximation has a batch form (``approximations.BATCH_ATTRIBUTE``), it gives the scalar values.
+
+    Checked on 30 cases of each of sets 1-3 (the law checks' first cases) to the laws' floating-point
+    tolerance (``laws.RTOL``, ``laws.ATOL``): the suite evaluates the batch form wherever it exists, so a
+    batch form that disagrees would be validated in place of the formula.
+    """
+    from synmi.analytic import generate_set
+    from synmi.validation.engine.approximations import CaseEvaluator, batch_form
+
+    if batch_form(approximation) is None:
+        pytest.skip("the approximation has no batch form")
+    cases = [c for s in SETS for c in generate_set(s, 30, SEED)]
+    batch = CaseEvaluator(approximation, 1)(cases)
+    scalar = [laws.evaluate(approximation, c)[0] for c in cases]
+    for case, b, v in zip(cases, batch, scalar):
+        same = (np.isnan(b) and np.isnan(v)) or b == v or abs(b - v) <= laws.RTOL * max(abs(b), abs(v)) + laws.ATOL
+        assert same, f"batch form {b!r} != scalar form {v!r} on case {case.meta}"

@@ -138,18 +138,27 @@ EVIDENCE = {
 # --------------------------------------------------------------------------- fixtures
 
 
+def compute_law_rates(approximation, tier: str, laws_checked=laws.LAWS) -> tuple[dict, pd.DataFrame]:
+    """Per-case checks and per-law violation rates over sets 1-3 (``N_CASES``; ``SYMMETRY_CASES`` for symmetry)."""
+    asymmetric = [law for law in laws_checked if law != "equal_distribution_symmetry"]
+    checks = {}
+    for s in SETS:
+        parts = []
+        if asymmetric:
+            parts.append(laws.law_checks(approximation, s, N_CASES[tier], SEED, laws=asymmetric, n_jobs=_n_jobs()))
+        if "equal_distribution_symmetry" in laws_checked:
+            parts.append(laws.law_checks(approximation, s, SYMMETRY_CASES[tier], SEED,
+                                         laws=["equal_distribution_symmetry"], n_jobs=_n_jobs()))
+        checks[s] = pd.concat(parts, ignore_index=True)
+    rates = pd.concat([laws.law_violation_rates(approximation, s, N_CASES[tier], SEED, laws=laws_checked,
+                                                checks=checks[s]) for s in SETS], ignore_index=True)
+    return checks, rates
+
+
 @pytest.fixture(scope="module")
 def law_rates(approximation, tier):
     """Per-case checks and per-law violation rates over sets 1-3 for the approximation under test."""
-    asymmetric = [law for law in laws.LAWS if law != "equal_distribution_symmetry"]
-    checks = {s: pd.concat([laws.law_checks(approximation, s, N_CASES[tier], SEED, laws=asymmetric, n_jobs=_n_jobs()),
-                            laws.law_checks(approximation, s, SYMMETRY_CASES[tier], SEED,
-                                            laws=["equal_distribution_symmetry"], n_jobs=_n_jobs())],
-                           ignore_index=True)
-              for s in SETS}
-    rates = pd.concat([laws.law_violation_rates(approximation, s, N_CASES[tier], SEED, checks=checks[s])
-                       for s in SETS], ignore_index=True)
-    return checks, rates
+    return compute_law_rates(approximation, tier)
 
 
 def _rates_lines(rates: pd.DataFrame, law: str) -> list[str]:

@@ -23,7 +23,7 @@ import numpy as np
 
 from synmi import analytic
 
-__all__ = ["SECONDS_PER_CASE", "fw_plus_sleep"]
+__all__ = ["SECONDS_PER_CASE", "fw_plus_sleep", "constant_plus_sleep"]
 
 #: Cost of one evaluation, in seconds.
 SECONDS_PER_CASE = 0.1
@@ -35,3 +35,13 @@ def fw_plus_sleep(mu: np.ndarray, sigma: np.ndarray, ensemble: np.ndarray, patte
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", analytic.SynmiWarning)
         return float(analytic.mutual_information(mu, sigma, ensemble, pattern))
+
+
+def constant_plus_sleep(mu: np.ndarray, sigma: np.ndarray, ensemble: np.ndarray, pattern: int) -> float:
+    """1 nat after sleeping :data:`SECONDS_PER_CASE` seconds: keeps every law of docs/theory.md §12.
+
+    The worst case for the law part of the suite: no counterexample search stops
+    early, so each spends its whole evaluation budget.
+    """
+    time.sleep(SECONDS_PER_CASE)
+    return 1.0

@@ -7,7 +7,7 @@ proves each): non-negativity, monotonicity in the ensemble, data processing in
 values for patterns with equal distributions.  For each law this module
 
 * measures how often the approximation breaks it over simulation sets 1-3
-  (docs/theory.md §6; ``quick`` tier 400 cases per set, ``full`` tier 2000),
+  (docs/theory.md §6; ``quick`` tier 300 cases per set, ``full`` tier 2000; symmetry on half as many),
   with Wilson 95% intervals, undefined values (``nan``) counted apart;
 * searches a seeded grid of small cases of the paper's regimes and shrinks the
   smallest violation to a locally minimal counterexample
@@ -24,12 +24,12 @@ Every formula evaluation of this module goes through
 batch form where it has one, else ``$SYNMI_N_JOBS`` worker processes (default
 2, like the suite's truths) once a case is measured to cost more than 10 ms.
 The values do not depend on the number of workers.  Per run of the quick
-tier an approximation is evaluated at most about 7,100 times: the rates
-4,800 (400 cases x 3 sets x 3 evaluations for three laws, 200 x 3 x 2 for
-symmetry: 1,200 per law), the searches 3 x 500, the
-symmetry property 240, the pinned cases 24, the sensitivity checks about 420;
-at 0.1 s a case and 2 workers that is about 7 minutes (measured:
-``benchmarks/bench_suite.py``).
+tier an approximation is evaluated at most about 5,300 times: the rates
+3,600 (300 cases x 3 sets x 3 evaluations for three laws, 150 x 3 x 2 for
+symmetry: 900 per law), the searches 3 x 400, the symmetry property 240 (in
+process: hypothesis draws one example at a time), the pinned cases 24, the
+sensitivity checks about 200; at 0.1 s a case and 2 workers that is at most
+about 4.5 minutes (measured: ``benchmarks/bench_suite.py``).
 
 Asserted and recorded laws
 --------------------------
@@ -70,19 +70,21 @@ from synmi.validation.engine.approximations import approximation_name, load_appr
 
 SETS = ("set1", "set2", "set3")
 SEED = 2024
-N_CASES = {"quick": 400, "full": 2000}
+#: Cases per set for the violation rates.  Quick: 300, the report's quick tier (``synmi report --quick``,
+#: ``ReportConfig.law_cases``); full: 2000, the recorded evidence's.
+N_CASES = {"quick": 300, "full": 2000}
 #: Cases per set for equal-distribution symmetry, whose check costs two evaluations where the other laws
 #: share one base evaluation and add one: half the cases give every law the same evaluations per set
-#: (quick: 400 for each).  With no violation in 3 x 200 cases the Wilson 95% upper bound is 0.6%.
-SYMMETRY_CASES = {"quick": 200, "full": 1000}
+#: (quick: 300 for each).  With no violation in 3 x 150 cases the Wilson 95% upper bound is 0.85%.
+SYMMETRY_CASES = {"quick": 150, "full": 1000}
 #: Formula evaluations per law and regime for one counterexample search, finding and shrinking together
-#: (``counterexamples.find_counterexample(budget=...)``).  Quick: 500, which covers the whole smallest level
-#: (N = 2) of the set-3 grid for every law (240, 400 and 480 evaluations for non-negativity, monotonicity and
-#: data processing) and is 5 times what I_FW spends (measured: 96, 62 and 46 evaluations), so I_FW's
-#: counterexamples are those of the unbudgeted search; at 0.1 s a case it costs at most 25 s per law with two
-#: workers.  Full: 8000, 1.3 times I_FW's largest spend over the three regimes (6118, set-1 data processing:
+#: (``counterexamples.find_counterexample(budget=...)``).  Quick: 400, which covers the whole smallest level
+#: (N = 2) of the set-3 grid for non-negativity and monotonicity (240 and 400 evaluations) and 200 of its 240
+#: draws for data processing, and is 4 times what I_FW spends (measured: 96, 62 and 46 evaluations), so
+#: I_FW's counterexamples are those of the unbudgeted search; at 0.1 s a case it costs at most 20 s per law
+#: with two workers.  Full: 8000, 1.3 times I_FW's largest spend over the three regimes (6118, set-1 data processing:
 #: 2842 grid checks and 217 shrink checks of 2 evaluations).
-SEARCH_BUDGET = {"quick": 500, "full": 8000}
+SEARCH_BUDGET = {"quick": 400, "full": 8000}
 SEARCH = {"quick": {"regimes": ("set3",), "draws_per_size": 20, "budget": SEARCH_BUDGET["quick"]},
           "full": {"regimes": SETS, "draws_per_size": 100, "budget": SEARCH_BUDGET["full"]}}
 SYMMETRY_EXAMPLES = {"quick": 40, "full": 300}
@@ -345,7 +347,7 @@ def test_checks_catch_a_negative_approximation(approximation):
     def negative(*args):
         return -abs(approximation(*args)) - 1e-3
 
-    rates = laws.law_violation_rates(negative, "set2", 200, SEED, laws=["non_negativity"], n_jobs=_n_jobs())
+    rates = laws.law_violation_rates(negative, "set2", 100, SEED, laws=["non_negativity"], n_jobs=_n_jobs())
     row = rates.iloc[0]
     assert row["checked"] > 0 and row["violated"] == row["checked"] and row["ci_low"] > 0.95
     cx = counterexamples.find_counterexample(negative, "non_negativity", "set1", draws_per_size=1,
@@ -359,7 +361,7 @@ def test_checks_catch_an_index_dependent_approximation(approximation):
     def by_index(mu, sigma, ensemble, pattern):
         return approximation(mu, sigma, ensemble, pattern) + 1e-3 * pattern
 
-    rates = laws.law_violation_rates(by_index, "set3", 100, SEED, laws=["equal_distribution_symmetry"],
+    rates = laws.law_violation_rates(by_index, "set3", 50, SEED, laws=["equal_distribution_symmetry"],
                                      n_jobs=_n_jobs())
     row = rates.iloc[0]
     assert row["checked"] > 0 and row["violated"] == row["checked"]

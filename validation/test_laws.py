@@ -142,15 +142,18 @@ EVIDENCE = {
 
 def compute_law_rates(approximation, tier: str, laws_checked=laws.LAWS) -> tuple[dict, pd.DataFrame]:
     """Per-case checks and per-law violation rates over sets 1-3 (``N_CASES``; ``SYMMETRY_CASES`` for symmetry)."""
+    from synmi.validation.engine.approximations import CaseEvaluator
+
     asymmetric = [law for law in laws_checked if law != "equal_distribution_symmetry"]
+    evaluator = CaseEvaluator(approximation, _n_jobs())  # one cost measurement for all six tables
     checks = {}
     for s in SETS:
         parts = []
         if asymmetric:
-            parts.append(laws.law_checks(approximation, s, N_CASES[tier], SEED, laws=asymmetric, n_jobs=_n_jobs()))
+            parts.append(laws.law_checks(approximation, s, N_CASES[tier], SEED, laws=asymmetric, evaluator=evaluator))
         if "equal_distribution_symmetry" in laws_checked:
             parts.append(laws.law_checks(approximation, s, SYMMETRY_CASES[tier], SEED,
-                                         laws=["equal_distribution_symmetry"], n_jobs=_n_jobs()))
+                                         laws=["equal_distribution_symmetry"], evaluator=evaluator))
         checks[s] = pd.concat(parts, ignore_index=True)
     rates = pd.concat([laws.law_violation_rates(approximation, s, N_CASES[tier], SEED, laws=laws_checked,
                                                 checks=checks[s]) for s in SETS], ignore_index=True)

@@ -43,12 +43,23 @@ no single move of :func:`shrink_moves` keeps the violation.  Every accepted
 move lowers ``N``, ``d``, ``n`` or the number of significant digits, so the
 loop ends.  It is *a* local minimum, not the global one.
 
+Budget and parallel evaluation
+------------------------------
+:func:`find_counterexample` takes a ``budget`` of formula evaluations for the
+whole search (finding and shrinking): the grid is walked in its order until a
+violation or the budget, and shrinking gets what is left.  The search is the
+same for every approximation; only where it stops depends on the formula.
+Checks are evaluated a few at a time through one
+:class:`~.approximations.CaseEvaluator` (worker processes for a slow formula);
+the first violation in order wins and only the checks up to it are charged, so
+the counterexample and the evaluations counted do not depend on ``n_jobs``.
+
 Public names
 ------------
 :class:`Counterexample`, :data:`REGIMES`, :data:`SEARCH_SEED`,
 :func:`draw_instance`, :func:`search_sizes`, :func:`find_violation`,
 :func:`shrink_moves`, :func:`shrink`, :func:`restrict_to_touched_neurons`,
-:func:`find_counterexample`, :func:`minimal_counterexamples` (the report's
+:func:`find_counterexample`, :func:`search_checks`, :func:`minimal_counterexamples` (the report's
 entry point) and :func:`law_survey` (rates and counterexamples together).
 """
 
@@ -272,13 +283,18 @@ def _evaluations_per_check(law: str) -> int:
     return 1 if law == "non_negativity" else 2
 
 
-def _chunk(evaluator: CaseEvaluator) -> int:
-    """Checks evaluated together: one at a time in process, two per worker otherwise.
+def _chunk(evaluator: CaseEvaluator, law: str) -> int:
+    """Checks evaluated together: one at a time in process, one evaluation per worker otherwise.
 
-    Only wall time depends on it: the checks are scanned in order, the first
-    violation wins and only the checks up to it are charged to the budget.
+    One round of the workers per chunk costs what one check costs in process,
+    so a search that stops at its first check loses no time and one that
+    rejects many gains the number of workers.  Only wall time depends on it:
+    the checks are scanned in order, the first violation wins and only the
+    checks up to it are charged to the budget.
     """
-    return 1 if not evaluator.parallel else 2 * evaluator.workers
+    if not evaluator.parallel:
+        return 1
+    return max(1, evaluator.workers // _evaluations_per_check(law))
 
 
 def _first_violation(approximation: Approximation, law: str, pairs: Iterator[tuple[Any, Case, dict]],
@@ -292,7 +308,7 @@ def _first_violation(approximation: Approximation, law: str, pairs: Iterator[tup
     charged = 0
     pairs = iter(pairs)
     while max_checks is None or charged < max_checks:
-        room = _chunk(evaluator) if max_checks is None else min(_chunk(evaluator), max_checks - charged)
+        room = _chunk(evaluator, law) if max_checks is None else min(_chunk(evaluator, law), max_checks - charged)
         batch = []
         for item in pairs:
             batch.append(item)

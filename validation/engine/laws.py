@@ -26,7 +26,12 @@ The true information ``I(w_S ; x_l)`` obeys laws that follow from the model alon
 This module holds the checks and their rates: each ``check_*`` function
 evaluates the approximation on a case and on its perturbation and returns a
 :class:`LawCheck`; :func:`check_instance` does so for a ``(case,
-perturbation)`` pair; :func:`extra_connection`, :func:`extra_pattern` and
+perturbation)`` pair, in two steps that can be batched: :func:`law_instances`
+(the cases whose values the law compares) and :func:`judge_law` (the check
+from their values), with :func:`evaluate_many` in between (the approximation's
+batch form, or worker processes for a slow formula:
+:class:`~.approximations.CaseEvaluator`; the values do not depend on the
+number of workers); :func:`extra_connection`, :func:`extra_pattern` and
 :func:`symmetric_partner` draw or build the perturbations;
 :func:`law_checks` and :func:`law_violation_rates` count violations over the
 paper's simulation sets (docs/theory.md §6) with binomial confidence

@@ -65,15 +65,29 @@ class SuiteData:
         # the same cache as `synmi report` of that tier: truths are keyed by content, settings and code
         cache = os.environ.get("SYNMI_SUITE_CACHE", f".synmi-cache/{tier}")
         n_jobs = int(os.environ.get("SYNMI_N_JOBS", "2"))
+        self._cache, self._n_jobs = cache, n_jobs
         self.truths = sweeps.run_truths(self.cases, self.estimation, out_dir=cache, n_jobs=n_jobs,
                                         progress=f"validation truths ({tier})")
+        self._correlated: tuple | None = None
         self.approximation = approximation
         self.table = self.judge(approximation)
 
     def judge(self, approximation):
         from synmi.validation.engine import sweeps
 
-        return sweeps.judge_table(self.truths, self.cases, approximation, self.estimation.z)
+        return sweeps.judge_table(self.truths, self.cases, approximation, self.estimation.z, n_jobs=self._n_jobs)
+
+    def judge_correlated(self, approximation):
+        """The approximation judged on :func:`sweeps.correlated_ensemble_cases` (truths cached like the tier's)."""
+        from synmi.validation.engine import sweeps
+
+        if self._correlated is None:
+            cases = sweeps.correlated_ensemble_cases()
+            truths = sweeps.run_truths(cases, self.estimation, out_dir=self._cache, n_jobs=self._n_jobs,
+                                       progress=f"validation truths, correlated ensembles ({self.tier})")
+            self._correlated = (cases, truths)
+        cases, truths = self._correlated
+        return sweeps.judge_table(truths, cases, approximation, self.estimation.z, n_jobs=self._n_jobs)
 
 
 @pytest.fixture(scope="session")

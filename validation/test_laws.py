@@ -7,13 +7,29 @@ proves each): non-negativity, monotonicity in the ensemble, data processing in
 values for patterns with equal distributions.  For each law this module
 
 * measures how often the approximation breaks it over simulation sets 1-3
-  (docs/theory.md §6; ``quick`` tier 400 cases per set, ``full`` tier 2000),
+  (docs/theory.md §6; ``quick`` tier 300 cases per set, ``full`` tier 2000; symmetry on half as many),
   with Wilson 95% intervals, undefined values (``nan``) counted apart;
 * searches a seeded grid of small cases of the paper's regimes and shrinks the
   smallest violation to a locally minimal counterexample
   (:mod:`validation.engine.counterexamples`; quick tier: the set-3 regime, 20
-  draws per size; full tier: all three regimes, 100 draws per size);
+  draws per size; full tier: all three regimes, 100 draws per size), within a
+  fixed budget of formula evaluations per law and regime (``SEARCH_BUDGET``
+  below: the same search for every approximation);
 * re-checks the minimal counterexamples found when this module was written.
+
+Cost
+----
+Every formula evaluation of this module goes through
+:class:`validation.engine.approximations.CaseEvaluator`: the approximation's
+batch form where it has one, else ``$SYNMI_N_JOBS`` worker processes (default
+2, like the suite's truths) once a case is measured to cost more than 10 ms.
+The values do not depend on the number of workers.  Per run of the quick
+tier an approximation is evaluated at most about 5,000 times: the rates
+3,600 (300 cases x 3 sets x 3 evaluations for three laws, 150 x 3 x 2 for
+symmetry: 900 per law), the searches 3 x 300, the symmetry property 240, the
+pinned cases 24, the sensitivity checks about 200; at 0.1 s a case and 2
+workers that is at most about 4.5 minutes (measured:
+``benchmarks/bench_suite.py``).
 
 Asserted and recorded laws
 --------------------------
@@ -41,6 +57,7 @@ does not.  Strictness is therefore kept exactly where the evidence applies.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -54,10 +71,31 @@ from synmi.validation.engine.approximations import approximation_name, load_appr
 
 SETS = ("set1", "set2", "set3")
 SEED = 2024
-N_CASES = {"quick": 400, "full": 2000}
-SEARCH: dict[str, dict[str, Any]] = {"quick": {"regimes": ("set3",), "draws_per_size": 20},
-          "full": {"regimes": SETS, "draws_per_size": 100}}
+#: Cases per set for the violation rates.  Quick: 300, the report's quick tier (``synmi report --quick``,
+#: ``ReportConfig.law_cases``); full: 2000, the recorded evidence's.
+N_CASES = {"quick": 300, "full": 2000}
+#: Cases per set for equal-distribution symmetry, whose check costs two evaluations where the other laws
+#: share one base evaluation and add one: half the cases give every law the same evaluations per set
+#: (quick: 300 for each).  With no violation in 3 x 150 cases the Wilson 95% upper bound is 0.85%.
+SYMMETRY_CASES = {"quick": 150, "full": 1000}
+#: Formula evaluations per law and regime for one counterexample search, finding and shrinking together
+#: (``counterexamples.find_counterexample(budget=...)``).  Quick: 300, 3 times what I_FW spends (measured: 96,
+#: 62 and 46 evaluations for non-negativity, monotonicity and data processing), so I_FW's counterexamples are
+#: those of the unbudgeted search; it covers the whole smallest level (N = 2) of the set-3 grid for
+#: non-negativity (240 checks) and 150 of its 200 and 240 draws for the other two.  At 0.1 s a case it costs at
+#: most 15 s per law with two workers, which keeps the quick tier within 4 times FW's wall time for any such
+#: formula (benchmarks/bench_suite.py).  Full: 11000, the largest grid of the three regimes (5500 checks of
+#: 2 evaluations), so in the full tier the budget caps only the shrinking, which I_FW never reaches (it spends
+#: at most 6118: 2842 grid checks and 217 shrink checks of 2 evaluations, set-1 data processing).
+SEARCH_BUDGET = {"quick": 300, "full": 11000}
+SEARCH: dict[str, dict[str, Any]] = {"quick": {"regimes": ("set3",), "draws_per_size": 20, "budget": SEARCH_BUDGET["quick"]},
+          "full": {"regimes": SETS, "draws_per_size": 100, "budget": SEARCH_BUDGET["full"]}}
 SYMMETRY_EXAMPLES = {"quick": 40, "full": 300}
+
+
+def _n_jobs() -> int:
+    """Worker processes for the approximation under test: ``$SYNMI_N_JOBS``, default 2 (like the truths)."""
+    return int(os.environ.get("SYNMI_N_JOBS", "2"))
 
 
 def default_approximation_under_test(config: pytest.Config) -> bool:
@@ -105,13 +143,30 @@ EVIDENCE = {
 # --------------------------------------------------------------------------- fixtures
 
 
+def compute_law_rates(approximation, tier: str, laws_checked=laws.LAWS) -> tuple[dict, pd.DataFrame]:
+    """Per-case checks and per-law violation rates over sets 1-3 (``N_CASES``; ``SYMMETRY_CASES`` for symmetry)."""
+    from synmi.validation.engine.approximations import CaseEvaluator
+
+    asymmetric = [law for law in laws_checked if law != "equal_distribution_symmetry"]
+    evaluator = CaseEvaluator(approximation, _n_jobs())  # one cost measurement for all six tables
+    checks = {}
+    for s in SETS:
+        parts = []
+        if asymmetric:
+            parts.append(laws.law_checks(approximation, s, N_CASES[tier], SEED, laws=asymmetric, evaluator=evaluator))
+        if "equal_distribution_symmetry" in laws_checked:
+            parts.append(laws.law_checks(approximation, s, SYMMETRY_CASES[tier], SEED,
+                                         laws=["equal_distribution_symmetry"], evaluator=evaluator))
+        checks[s] = pd.concat(parts, ignore_index=True)
+    rates = pd.concat([laws.law_violation_rates(approximation, s, N_CASES[tier], SEED, laws=laws_checked,
+                                                checks=checks[s]) for s in SETS], ignore_index=True)
+    return checks, rates
+
+
 @pytest.fixture(scope="module")
 def law_rates(approximation, tier):
     """Per-case checks and per-law violation rates over sets 1-3 for the approximation under test."""
-    checks = {s: laws.law_checks(approximation, s, N_CASES[tier], SEED) for s in SETS}
-    rates = pd.concat([laws.law_violation_rates(approximation, s, N_CASES[tier], SEED, checks=checks[s])
-                       for s in SETS], ignore_index=True)
-    return checks, rates
+    return compute_law_rates(approximation, tier)
 
 
 def _rates_lines(rates: pd.DataFrame, law: str) -> list[str]:
@@ -127,7 +182,8 @@ def _assert_law(law: str, approximation, tier: str, rates: pd.DataFrame) -> None
     """Fail, with the fresh rates and minimal counterexamples, if the law is broken anywhere."""
     search = SEARCH[tier]
     found = {regime: counterexamples.find_counterexample(approximation, law, regime,
-                                                         draws_per_size=search["draws_per_size"])
+                                                         draws_per_size=search["draws_per_size"],
+                                                         budget=search["budget"], n_jobs=_n_jobs())
              for regime in search["regimes"]}
     sub = rates[rates["law"] == law]
     if sub["violated"].sum() == 0 and all(cx is None for cx in found.values()):
@@ -135,8 +191,11 @@ def _assert_law(law: str, approximation, tier: str, rates: pd.DataFrame) -> None
     lines = [f"{approximation_name(approximation)} breaks {law} (tier {tier}, seed {SEED}, "
              f"{N_CASES[tier]} cases per set):", *_rates_lines(rates, law)]
     for regime, cx in found.items():
+        checked = counterexamples.search_checks(law, regime, draws_per_size=search["draws_per_size"],
+                                                budget=search["budget"])
         lines.append(f"  minimal counterexample: {cx.describe()}" if cx else
-                     f"  no violation among {search['draws_per_size']} draws per size of small {regime}-regime cases")
+                     f"  no violation among the first {checked} small {regime}-regime cases of the search grid "
+                     f"({search['draws_per_size']} draws per size, budget {search['budget']} evaluations)")
     pytest.fail("\n".join(lines), pytrace=False)
 
 
@@ -258,22 +317,47 @@ def test_equal_distribution_symmetry_over_sets(law_rates):
 
 @pytest.mark.parametrize("regime", SETS)
 def test_equal_distribution_symmetry_property(approximation, tier, regime):
-    """Hypothesis over small cases of each regime: twins always get equal values."""
+    """Hypothesis over small cases of each regime: twins always get equal values.
 
+    Hypothesis draws the examples (``N``, ``d``, ``n``, seed); they are evaluated together, in worker
+    processes for a slow formula (:func:`laws.evaluate_many`).  Only if one breaks the law does hypothesis
+    run the property one example at a time, to shrink it to a minimal failing example for the message.
+    """
+    from synmi.validation.engine.approximations import CaseEvaluator
+
+    law = "equal_distribution_symmetry"
     sizes = st.integers(3, 6).flatmap(lambda d: st.tuples(st.just(d), st.integers(1, min(4, d * (d - 1) // 2))))
 
-    @settings(max_examples=SYMMETRY_EXAMPLES[tier], derandomize=True, database=None, deadline=None,
-              suppress_health_check=list(HealthCheck))
-    @given(st.integers(2, 8), sizes, st.integers(0, 2**32 - 1))
-    def prop(n_patterns, size, seed):
-        dim, n = size
-        case, perturbation = counterexamples.draw_instance("equal_distribution_symmetry", regime, seed,
-                                                           n_patterns=n_patterns, dim=dim, n=n)
-        check = laws.check_instance(approximation, "equal_distribution_symmetry", case, perturbation)
-        assert not check.violated, (f"values {check.value_before!r} (target) and {check.value_after!r} "
-                                    f"(twin) differ by {check.difference:.3g} > {check.tolerance:.3g}")
+    def check(n_patterns: int, size: tuple[int, int], seed: int) -> laws.LawCheck:
+        case, perturbation = counterexamples.draw_instance(law, regime, seed, n_patterns=n_patterns, dim=size[0],
+                                                           n=size[1])
+        return laws.check_instance(approximation, law, case, perturbation)
 
-    prop()
+    def run(body):
+        settings(max_examples=SYMMETRY_EXAMPLES[tier], derandomize=True, database=None, deadline=None,
+                 suppress_health_check=list(HealthCheck))(given(st.integers(2, 8), sizes, st.integers(0, 2**32 - 1))(
+                     body))()
+
+    drawn: list[tuple] = []
+    run(lambda n_patterns, size, seed: drawn.append((n_patterns, size, seed)))
+    pairs = [counterexamples.draw_instance(law, regime, seed, n_patterns=n_patterns, dim=size[0], n=size[1])
+             for n_patterns, size, seed in drawn]
+    instances = [laws.law_instances(law, case, perturbation) for case, perturbation in pairs]
+    values = laws.evaluate_many(approximation, [c for group in instances for c in group],
+                                CaseEvaluator(approximation, _n_jobs()))
+    broken = [laws.judge_law(law, values[2 * k:2 * k + 2]).violated for k in range(len(pairs))]
+    assert len(drawn) > 0
+    if not any(broken):
+        return
+
+    def prop(n_patterns, size, seed):
+        c = check(n_patterns, size, seed)
+        assert not c.violated, (f"values {c.value_before!r} (target) and {c.value_after!r} "
+                                f"(twin) differ by {c.difference:.3g} > {c.tolerance:.3g}")
+
+    run(prop)
+    pytest.fail(f"{sum(broken)}/{len(drawn)} examples break the law, but hypothesis's sequential run did not "
+                f"reproduce it", pytrace=False)
 
 
 # --------------------------------------------------------------------------- the checks can fail
@@ -294,10 +378,11 @@ def test_checks_catch_a_negative_approximation(approximation):
     def negative(*args):
         return -abs(approximation(*args)) - 1e-3
 
-    rates = laws.law_violation_rates(negative, "set2", 200, SEED, laws=["non_negativity"])
+    rates = laws.law_violation_rates(negative, "set2", 100, SEED, laws=["non_negativity"], n_jobs=_n_jobs())
     row = rates.iloc[0]
     assert row["checked"] > 0 and row["violated"] == row["checked"] and row["ci_low"] > 0.95
-    cx = counterexamples.find_counterexample(negative, "non_negativity", "set1", draws_per_size=1)
+    cx = counterexamples.find_counterexample(negative, "non_negativity", "set1", draws_per_size=1,
+                                             budget=SEARCH_BUDGET["quick"], n_jobs=_n_jobs())
     assert cx is not None and cx.check.value_before < 0
 
 
@@ -307,7 +392,8 @@ def test_checks_catch_an_index_dependent_approximation(approximation):
     def by_index(mu, sigma, ensemble, pattern):
         return approximation(mu, sigma, ensemble, pattern) + 1e-3 * pattern
 
-    rates = laws.law_violation_rates(by_index, "set3", 100, SEED, laws=["equal_distribution_symmetry"])
+    rates = laws.law_violation_rates(by_index, "set3", 50, SEED, laws=["equal_distribution_symmetry"],
+                                     n_jobs=_n_jobs())
     row = rates.iloc[0]
     assert row["checked"] > 0 and row["violated"] == row["checked"]
 
@@ -321,3 +407,23 @@ def test_checks_catch_information_growing_with_N():
     rates = laws.law_violation_rates(growing, "set1", 100, SEED, laws=["data_processing_N"])
     row = rates.iloc[0]
     assert row["checked"] == 100 and row["violated"] == 100 and row["worst"] == 1.0
+
+
+def test_batch_form_matches_scalar_form(approximation):
+    """Where the approximation has a batch form (``approximations.BATCH_ATTRIBUTE``), it gives the scalar values.
+
+    Checked on 30 cases of each of sets 1-3 (the law checks' first cases) to the laws' floating-point
+    tolerance (``laws.RTOL``, ``laws.ATOL``): the suite evaluates the batch form wherever it exists, so a
+    batch form that disagrees would be validated in place of the formula.
+    """
+    from synmi.analytic import generate_set
+    from synmi.validation.engine.approximations import CaseEvaluator, batch_form
+
+    if batch_form(approximation) is None:
+        pytest.skip("the approximation has no batch form")
+    cases = [c for s in SETS for c in generate_set(s, 30, SEED)]
+    batch = CaseEvaluator(approximation, 1)(cases)
+    scalar = [laws.evaluate(approximation, c)[0] for c in cases]
+    for case, b, v in zip(cases, batch, scalar):
+        same = (np.isnan(b) and np.isnan(v)) or b == v or abs(b - v) <= laws.RTOL * max(abs(b), abs(v)) + laws.ATOL
+        assert same, f"batch form {b!r} != scalar form {v!r} on case {case.meta}"

@@ -19,5 +19,6 @@ counterexamples
 paper
     The paper's own regressions and tables, recomputed.
 approximations
-    Loading an approximation under test from ``module:function``.
+    Loading an approximation under test from ``module:function``, and evaluating it on many cases
+    (its optional batch form, or worker processes for a slow formula: ``CaseEvaluator``).
 """

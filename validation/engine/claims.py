@@ -27,6 +27,13 @@ claim-1 rule above.
     ``cases - draws`` degrees of freedom, which also sees a dependence that is
     not monotone.  *holds* when the slope's 95 % CI contains 0 and the
     homogeneity test does not reject at the 5 % level; *refuted* otherwise.
+    Its effect size is reported with it: the spread of the within-draw errors
+    (``sqrt(sum_i (err_i - mean of its draw)**2 / dof)``, in nats and relative
+    to the median truth) and that spread in units of the truths' uncertainty,
+    ``sqrt(Q / dof)`` (about 1 under homogeneity).  With exact truths
+    (``u_i ~ 1e-12``) ``Q`` reaches 1e23 and the p-value underflows: the
+    effect size says whether the dependence matters, and the p-value is written
+    ``< 1e-16`` below :data:`.formatting.P_VALUE_FLOOR` (docs/theory.md §13).
 ``n`` (claim 3: ``|err|`` grows with the ensemble size)
     power law ``|err| ~ n**b`` over resolved points.  *holds* when the CI of
     ``b`` lies above 0, *refuted* when below 0, *unresolved* otherwise.
@@ -215,6 +222,12 @@ def claim_independent(table: pd.DataFrame, axis: str, *, seed: int = 0) -> Claim
     q = float(np.sum((resid / u) ** 2))
     dof = int(len(df) - pd.Series(list(zip(df["sweep"], _draw_of(df)))).nunique())
     p_homog = float(stats.chi2.sf(q, dof)) if dof > 0 else float("nan")
+    # effect size: how much the error moves across the grid, in nats, relative to the information, and in
+    # units of the truths' uncertainty (sqrt(Q / dof), about 1 when the error is the same at every value)
+    spread = float(np.sqrt(np.sum(resid ** 2) / dof)) if dof > 0 else float("nan")
+    scale = float(np.median(np.abs(df["truth"].astype(float))))
+    spread_rel = spread / scale if scale > 0 else float("nan")
+    spread_ratio = float(np.sqrt(q / dof)) if dof > 0 else float("nan")
     by_value = df.groupby("axis_value")["err"].agg(["mean", "min", "max"])
     if not np.isfinite(fit.ci_low):
         verdict = slope_only = "unresolved"
@@ -224,12 +237,17 @@ def claim_independent(table: pd.DataFrame, axis: str, *, seed: int = 0) -> Claim
     details: dict[str, Any] = {"fit": fit.to_dict(), "mean_abs_err": float(df["abs_err"].mean()),
                "change_over_range": float(fit.slope * (np.nanmax(x) - np.nanmin(x))),
                "mean_rel_err": float(df["rel_err"].mean()), "homogeneity_q": q, "homogeneity_dof": dof,
-               "homogeneity_p": p_homog, "err_by_value": {str(k): v for k, v in by_value["mean"].items()},
+               "homogeneity_p": p_homog, "homogeneity_p_text": f"p {format_p_value(p_homog)}",
+               "homogeneity_spread": spread, "homogeneity_spread_rel": spread_rel,
+               "homogeneity_spread_in_u": spread_ratio,
+               "err_by_value": {str(k): v for k, v in by_value["mean"].items()},
                "slope_only_verdict": slope_only}
     by = ", ".join(f"{format_number(k)}: {format_number(v, 2)}" for k, v in details["err_by_value"].items())
-    detail = (f"Homogeneity across the grid (within draws): chi-square {format_number(q)} on {dof} degrees of "
-              f"freedom, p {format_p_value(p_homog)}; mean error by grid value: {by} nats (mean |error| "
-              f"{format_number(details['mean_abs_err'])} nats).")
+    detail = (f"Homogeneity across the grid (within draws): the error moves by {format_number(spread, 2)} nats "
+              f"(RMS about its draw's mean, {format_number(100 * spread_rel, 2)}% of the median truth), "
+              f"{format_number(spread_ratio, 2)} times the truths' uncertainty (1 if it were the same at every "
+              f"value); chi-square test on {dof} degrees of freedom, p {format_p_value(p_homog)}. Mean error by "
+              f"grid value: {by} nats (mean |error| {format_number(details['mean_abs_err'])} nats).")
     return ClaimResult(axis, statement, verdict, fit.slope, fit.ci, f"slope of err (nats) on {label}",
                        fit.n_used, fit.n_total, details, title=title, detail=detail)
 

@@ -43,12 +43,23 @@ no single move of :func:`shrink_moves` keeps the violation.  Every accepted
 move lowers ``N``, ``d``, ``n`` or the number of significant digits, so the
 loop ends.  It is *a* local minimum, not the global one.
 
+Budget and parallel evaluation
+------------------------------
+:func:`find_counterexample` takes a ``budget`` of formula evaluations for the
+whole search (finding and shrinking): the grid is walked in its order until a
+violation or the budget, and shrinking gets what is left.  The search is the
+same for every approximation; only where it stops depends on the formula.
+Checks are evaluated a few at a time through one
+:class:`~.approximations.CaseEvaluator` (worker processes for a slow formula);
+the first violation in order wins and only the checks up to it are charged, so
+the counterexample and the evaluations counted do not depend on ``n_jobs``.
+
 Public names
 ------------
 :class:`Counterexample`, :data:`REGIMES`, :data:`SEARCH_SEED`,
 :func:`draw_instance`, :func:`search_sizes`, :func:`find_violation`,
 :func:`shrink_moves`, :func:`shrink`, :func:`restrict_to_touched_neurons`,
-:func:`find_counterexample`, :func:`minimal_counterexamples` (the report's
+:func:`find_counterexample`, :func:`search_checks`, :func:`minimal_counterexamples` (the report's
 entry point) and :func:`law_survey` (rates and counterexamples together).
 """
 
@@ -62,15 +73,18 @@ import numpy as np
 
 from ...analytic.generators import SET_GENERATORS, random_ensemble, set1_case
 from ...analytic.inputs import Case, as_generator, validate_case
+from .approximations import CaseEvaluator
 from .laws import (
     LAWS,
     Approximation,
     LawCheck,
     _as_case,
-    check_instance,
+    evaluate_many,
     extra_connection,
     extra_pattern,
+    judge_law,
     law_checks,
+    law_instances,
     law_violation_rates,
 )
 
@@ -85,6 +99,7 @@ __all__ = [
     "shrink",
     "restrict_to_touched_neurons",
     "find_counterexample",
+    "search_checks",
     "minimal_counterexamples",
     "law_survey",
 ]
@@ -263,9 +278,60 @@ def _instance_rng(seed: int, law: str, regime: str, size: tuple[int, int, int], 
     return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=key))
 
 
+def _evaluations_per_check(law: str) -> int:
+    """Formula evaluations of one check of ``law`` (:func:`laws.law_instances`)."""
+    return 1 if law == "non_negativity" else 2
+
+
+def _chunk(evaluator: CaseEvaluator, law: str) -> int:
+    """Checks evaluated together: one at a time in process, one evaluation per worker otherwise.
+
+    One round of the workers per chunk costs what one check costs in process,
+    so a search that stops at its first check loses no time and one that
+    rejects many gains the number of workers.  Only wall time depends on it:
+    the checks are scanned in order, the first violation wins and only the
+    checks up to it are charged to the budget.
+    """
+    if not evaluator.parallel:
+        return 1
+    return max(1, evaluator.workers // _evaluations_per_check(law))
+
+
+def _first_violation(approximation: Approximation, law: str, pairs: Iterator[tuple[Any, Case, dict]],
+                     evaluator: CaseEvaluator, max_checks: int | None) -> tuple[int, tuple | None]:
+    """Scan ``(tag, case, perturbation)`` in order for the first violation of ``law``.
+
+    Returns ``(checks charged, (tag, case, perturbation, check) or None)``; the
+    charge counts the checks up to and including the violating one, in order,
+    and never exceeds ``max_checks``.
+    """
+    charged = 0
+    pairs = iter(pairs)
+    while max_checks is None or charged < max_checks:
+        room = _chunk(evaluator, law) if max_checks is None else min(_chunk(evaluator, law), max_checks - charged)
+        batch = []
+        for item in pairs:
+            batch.append(item)
+            if len(batch) == room:
+                break
+        if not batch:
+            break
+        instances = [law_instances(law, case, pert) for _tag, case, pert in batch]
+        values = evaluate_many(approximation, [c for group in instances for c in group], evaluator)
+        k = 0
+        for (tag, case, pert), group in zip(batch, instances):
+            check = judge_law(law, values[k:k + len(group)])
+            k += len(group)
+            charged += 1
+            if check.violated:
+                return charged, (tag, case, pert, check)
+    return charged, None
+
+
 def find_violation(approximation: Approximation, law: str, regime: str = "set3", *, draws_per_size: int = 20,
                    seed: int = SEARCH_SEED, min_eigenvalue: float = 0.0, max_patterns: int = 6, max_dim: int = 5,
-                   max_connections: int = 4) -> tuple[Case, dict, LawCheck, dict] | None:
+                   max_connections: int = 4, max_checks: int | None = None, n_jobs: int | None = None,
+                   evaluator: CaseEvaluator | None = None) -> tuple[Case, dict, LawCheck, dict] | None:
     """The first violation of ``law`` on the search grid (module docstring), or ``None``.
 
     Parameters
@@ -281,25 +347,40 @@ def find_violation(approximation: Approximation, law: str, regime: str = "set3",
         Added to every covariance (:func:`draw_instance`).
     max_patterns, max_dim, max_connections : int
         Bounds of the grid (:func:`search_sizes`).
+    max_checks : int, optional
+        Check at most the first ``max_checks`` cases of the grid, in its order
+        (the search budget of :func:`find_counterexample`); ``None``: all.
+    n_jobs : int, optional
+        Worker processes (:class:`~.approximations.CaseEvaluator`); the result
+        does not depend on it.
+    evaluator : CaseEvaluator, optional
+        Reused instead of a new one (overrides ``n_jobs``).
 
     Returns
     -------
     (Case, dict, LawCheck, dict) or None
         The case, its perturbation, the violated check and the origin
-        ``{"N", "d", "n", "draw"}``; ``None`` when no case of the grid violates
-        the law.
+        ``{"N", "d", "n", "draw", "checks"}`` (``checks``: grid cases checked,
+        the violating one included); ``None`` when none of the cases checked
+        violates the law.
     """
-    for size in search_sizes(law, regime, max_patterns=max_patterns, max_dim=max_dim,
-                             max_connections=max_connections):
-        n_patterns, dim, n = size
-        for draw in range(draws_per_size):
-            rng = _instance_rng(seed, law, regime, size, draw)
-            case, perturbation = draw_instance(law, regime, rng, n_patterns=n_patterns, dim=dim, n=n,
-                                               min_eigenvalue=min_eigenvalue)
-            check = check_instance(approximation, law, case, perturbation)
-            if check.violated:
-                return case, perturbation, check, {"N": n_patterns, "d": dim, "n": n, "draw": draw}
-    return None
+    evaluator = evaluator if evaluator is not None else CaseEvaluator(approximation, n_jobs)
+
+    def grid() -> Iterator[tuple[Any, Case, dict]]:
+        for size in search_sizes(law, regime, max_patterns=max_patterns, max_dim=max_dim,
+                                 max_connections=max_connections):
+            n_patterns, dim, n = size
+            for draw in range(draws_per_size):
+                rng = _instance_rng(seed, law, regime, size, draw)
+                case, perturbation = draw_instance(law, regime, rng, n_patterns=n_patterns, dim=dim, n=n,
+                                                   min_eigenvalue=min_eigenvalue)
+                yield (n_patterns, dim, n, draw), case, perturbation
+
+    charged, found = _first_violation(approximation, law, grid(), evaluator, max_checks)
+    if found is None:
+        return None
+    (n_patterns, dim, n, draw), case, perturbation, check = found
+    return case, perturbation, check, {"N": n_patterns, "d": dim, "n": n, "draw": draw, "checks": charged}
 
 
 # --------------------------------------------------------------------------- shrink moves
@@ -468,13 +549,18 @@ def shrink_moves(law: str, case: Any, perturbation: Mapping[str, Any], *, min_ei
 
 
 def shrink(approximation: Approximation, law: str, case: Any, perturbation: Mapping[str, Any], *,
-           min_eigenvalue: float = 0.0, max_evaluations: int = 20000) -> tuple[Case, dict, LawCheck, int, bool]:
+           min_eigenvalue: float = 0.0, max_evaluations: int = 20000, n_jobs: int | None = None,
+           evaluator: CaseEvaluator | None = None,
+           check: LawCheck | None = None) -> tuple[Case, dict, LawCheck, int, bool]:
     """Shrink a violating ``(case, perturbation)`` pair to a locally minimal one.
 
     Passes as in the module docstring: the structural moves (drop a pattern, a
     neuron nothing touches, a connection) until none keeps the violation, then
     one rounding move per parameter (the first number of digits, from 0 up, that
-    keeps it); a pass that changes nothing ends the search.
+    keeps it); a pass that changes nothing ends the search.  Moves are tried in
+    order; with worker processes a few are evaluated together, the first
+    violating one in order is kept and only the moves up to it are charged, so
+    the result does not depend on ``n_jobs``.
 
     Parameters
     ----------
@@ -488,6 +574,13 @@ def shrink(approximation: Approximation, law: str, case: Any, perturbation: Mapp
     max_evaluations : int
         Budget of law checks; when spent the current case is returned with
         ``locally_minimal = False``.
+    n_jobs : int, optional
+        Worker processes (:class:`~.approximations.CaseEvaluator`).
+    evaluator : CaseEvaluator, optional
+        Reused instead of a new one (overrides ``n_jobs``).
+    check : LawCheck, optional
+        The violated check of ``(case, perturbation)``, if already known (it is
+        then not evaluated again).
 
     Returns
     -------
@@ -501,23 +594,28 @@ def shrink(approximation: Approximation, law: str, case: Any, perturbation: Mapp
     """
     case = _as_case(case)
     perturbation = dict(perturbation)
-    check = check_instance(approximation, law, case, perturbation)
+    evaluator = evaluator if evaluator is not None else CaseEvaluator(approximation, n_jobs)
+    if check is None:
+        check = judge_law(law, evaluate_many(approximation, law_instances(law, case, perturbation), evaluator))
     if not check.violated:
         raise ValueError(f"the case does not violate {law} ({check.outcome}); nothing to shrink")
     spent = 0
 
     def attempt(moves: Iterator[tuple[str, Case, dict]]) -> bool:
         nonlocal case, perturbation, check, spent
-        for _label, small, out in moves:
-            if not _admissible(small, out, min_eigenvalue):
-                continue
-            if spent >= max_evaluations:
+        admissible = ((label, small, out) for label, small, out in moves if _admissible(small, out, min_eigenvalue))
+        if spent >= max_evaluations:
+            # the budget is spent: any admissible move left would need an evaluation
+            if next(admissible, None) is not None:
                 raise _Budget
-            spent += 1
-            trial = check_instance(approximation, law, small, out)
-            if trial.violated:
-                case, perturbation, check = small, out, trial
-                return True
+            return False
+        charged, found = _first_violation(approximation, law, admissible, evaluator, max_evaluations - spent)
+        spent += charged
+        if found is not None:
+            _label, case, perturbation, check = found
+            return True
+        if spent >= max_evaluations and next(admissible, None) is not None:
+            raise _Budget
         return False
 
     try:
@@ -539,37 +637,68 @@ class _Budget(Exception):
 
 def find_counterexample(approximation: Approximation, law: str, regime: str = "set3", *, draws_per_size: int = 20,
                         seed: int = SEARCH_SEED, min_eigenvalue: float = 0.0, max_patterns: int = 6,
-                        max_dim: int = 5, max_connections: int = 4,
-                        max_evaluations: int = 20000) -> Counterexample | None:
+                        max_dim: int = 5, max_connections: int = 4, max_evaluations: int = 20000,
+                        budget: int | None = None, n_jobs: int | None = None) -> Counterexample | None:
     """Find (:func:`find_violation`) and shrink (:func:`shrink`) a counterexample to ``law``.
 
-    Parameters are those of :func:`find_violation` and :func:`shrink`.
+    Parameters are those of :func:`find_violation` and :func:`shrink`, and
+
+    budget : int, optional
+        Formula evaluations allowed for the whole search, finding and shrinking
+        together (one per check of ``non_negativity``, two per check of the other
+        laws, :func:`laws.law_instances`).  The grid is walked in its order until
+        a violation or the budget; shrinking gets what is left (and at most
+        ``max_evaluations`` checks).  The same cases are searched for every
+        approximation: one that breaks the law early uses little of the budget,
+        one that keeps it is checked on the first ``budget`` evaluations' worth
+        of the grid.  ``None``: no budget (the whole grid, and ``max_evaluations``).
+
     Undefined outcomes (``nan`` values) are not violations.
 
     Returns
     -------
     Counterexample or None
-        ``None`` when no case of the grid violates the law.
+        ``None`` when no case checked violates the law.
     """
+    per_check = _evaluations_per_check(law)
+    evaluator = CaseEvaluator(approximation, n_jobs)
     found = find_violation(approximation, law, regime, draws_per_size=draws_per_size, seed=seed,
                            min_eigenvalue=min_eigenvalue, max_patterns=max_patterns, max_dim=max_dim,
-                           max_connections=max_connections)
+                           max_connections=max_connections,
+                           max_checks=None if budget is None else budget // per_check, evaluator=evaluator)
     if found is None:
         return None
-    case, perturbation, _check, origin = found
+    case, perturbation, check, origin = found
+    if budget is not None:
+        max_evaluations = min(max_evaluations, (budget - origin["checks"] * per_check) // per_check)
     case, perturbation, check, spent, minimal = shrink(approximation, law, case, perturbation,
-                                                       min_eigenvalue=min_eigenvalue, max_evaluations=max_evaluations)
+                                                       min_eigenvalue=min_eigenvalue, max_evaluations=max_evaluations,
+                                                       evaluator=evaluator, check=check)
     return Counterexample(law=law, case={k: v for k, v in case.to_dict().items() if k != "meta"},
-                          perturbation=dict(perturbation), check=check, regime=regime, origin=origin,
+                          perturbation=dict(perturbation), check=check, regime=regime,
+                          origin={k: v for k, v in origin.items() if k != "checks"},
                           evaluations=spent, locally_minimal=minimal)
+
+
+def search_checks(law: str, regime: str, *, draws_per_size: int = 20, budget: int | None = None,
+                  **bounds: Any) -> int:
+    """How many grid cases :func:`find_counterexample` checks at most (all of them when the law holds)."""
+    total = draws_per_size * len(search_sizes(law, regime, **bounds))
+    return total if budget is None else min(total, budget // _evaluations_per_check(law))
 
 
 # --------------------------------------------------------------------------- for the report
 
 
-def _none_found(regime: str, draws_per_size: int, sizes: int) -> str:
-    return (f"none found among {draws_per_size * sizes} small {regime}-regime cases "
-            f"({sizes} sizes x {draws_per_size} draws)")
+def _none_found(law: str, regime: str, draws_per_size: int, bounds: Mapping[str, Any]) -> str:
+    sizes = {k: v for k, v in bounds.items() if k in ("max_patterns", "max_dim", "max_connections")}
+    grid = draws_per_size * len(search_sizes(law, regime, **sizes))
+    checked = search_checks(law, regime, draws_per_size=draws_per_size, budget=bounds.get("budget"), **sizes)
+    if checked == grid:
+        return (f"none found among {grid} small {regime}-regime cases "
+                f"({grid // draws_per_size} sizes x {draws_per_size} draws)")
+    return (f"none found among the first {checked} of {grid} small {regime}-regime cases "
+            f"(search budget {bounds['budget']} evaluations)")
 
 
 def minimal_counterexamples(approximation: Approximation, *, regimes: Sequence[str] = ("set3",),
@@ -590,7 +719,8 @@ def minimal_counterexamples(approximation: Approximation, *, regimes: Sequence[s
     laws : sequence of str
     draws_per_size, seed, min_eigenvalue, **bounds
         As in :func:`find_counterexample` (``bounds``: ``max_patterns``,
-        ``max_dim``, ``max_connections``, ``max_evaluations``).
+        ``max_dim``, ``max_connections``, ``max_evaluations``, ``budget``,
+        ``n_jobs``).
 
     Returns
     -------
@@ -598,15 +728,13 @@ def minimal_counterexamples(approximation: Approximation, *, regimes: Sequence[s
         ``{law: text}``: :meth:`Counterexample.describe` of each regime's
         counterexample, joined by `` | ``, or a line saying that none was found.
     """
-    size_bounds = {k: v for k, v in bounds.items() if k != "max_evaluations"}
     out = {}
     for law in laws:
         texts = []
         for regime in regimes:
             cx = find_counterexample(approximation, law, regime, draws_per_size=draws_per_size, seed=seed,
                                      min_eigenvalue=min_eigenvalue, **bounds)
-            texts.append(cx.describe() if cx else
-                         _none_found(regime, draws_per_size, len(search_sizes(law, regime, **size_bounds))))
+            texts.append(cx.describe() if cx else _none_found(law, regime, draws_per_size, bounds))
         out[law] = " | ".join(texts)
     return out
 
@@ -649,7 +777,8 @@ def law_survey(approximation: Approximation, n_cases: int = 2000, seed: int = 20
     if "search_seed" in options:
         options["seed"] = options.pop("search_seed")
     t0 = time.perf_counter()
-    checks = pd.concat([law_checks(approximation, s, n_cases, seed, laws=laws) for s in sets], ignore_index=True)
+    checks = pd.concat([law_checks(approximation, s, n_cases, seed, laws=laws, n_jobs=options.get("n_jobs"))
+                        for s in sets], ignore_index=True)
     rates = pd.concat([law_violation_rates(approximation, s, n_cases, seed, laws=laws, confidence=confidence,
                                            checks=checks[checks["set"] == s]) for s in sets], ignore_index=True)
     t1 = time.perf_counter()

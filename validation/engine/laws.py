@@ -26,7 +26,12 @@ The true information ``I(w_S ; x_l)`` obeys laws that follow from the model alon
 This module holds the checks and their rates: each ``check_*`` function
 evaluates the approximation on a case and on its perturbation and returns a
 :class:`LawCheck`; :func:`check_instance` does so for a ``(case,
-perturbation)`` pair; :func:`extra_connection`, :func:`extra_pattern` and
+perturbation)`` pair, in two steps that can be batched: :func:`law_instances`
+(the cases whose values the law compares) and :func:`judge_law` (the check
+from their values), with :func:`evaluate_many` in between (the approximation's
+batch form, or worker processes for a slow formula:
+:class:`~.approximations.CaseEvaluator`; the values do not depend on the
+number of workers); :func:`extra_connection`, :func:`extra_pattern` and
 :func:`symmetric_partner` draw or build the perturbations;
 :func:`law_checks` and :func:`law_violation_rates` count violations over the
 paper's simulation sets (docs/theory.md §6) with binomial confidence
@@ -75,6 +80,7 @@ from ... import analytic
 from ...analytic.fenton_wilkinson import fenton_wilkinson_information
 from ...analytic.generators import SET_GENERATORS, all_connections, generate_set, set3_case
 from ...analytic.inputs import Case, validate_case
+from .approximations import CaseEvaluator
 
 __all__ = [
     "LAWS",
@@ -89,6 +95,11 @@ __all__ = [
     "check_data_processing",
     "check_equal_distribution_symmetry",
     "check_instance",
+    "law_instances",
+    "judge_law",
+    "evaluate_many",
+    "with_extra_connection",
+    "with_extra_pattern",
     "extra_connection",
     "extra_pattern",
     "symmetric_partner",
@@ -279,7 +290,7 @@ def check_ensemble_monotonicity(approximation: Approximation, case: Any, connect
     """
     case = _as_case(case)
     before = base if base is not None else evaluate(approximation, case)
-    bigger = _replace(case, ensemble=np.vstack([case.ensemble, np.asarray(connection, dtype=np.int64)[None]]))
+    bigger = with_extra_connection(case, connection)
     return _pair("ensemble_monotonicity", before, evaluate(approximation, bigger), ">=")
 
 
@@ -302,6 +313,17 @@ def check_data_processing(approximation: Approximation, case: Any, extra_mu: Any
     base : (value, status), optional
     """
     case = _as_case(case)
+    bigger = with_extra_pattern(case, extra_mu, extra_sigma)
+    before = base if base is not None else evaluate(approximation, case)
+    return _pair("data_processing_N", before, evaluate(approximation, bigger), "<=")
+
+
+def with_extra_pattern(case: Any, extra_mu: Any, extra_sigma: Any = None) -> Case:
+    """``case`` with one more pattern appended (``mu = extra_mu``, ``Sigma = extra_sigma``).
+
+    See :func:`check_data_processing` for when ``extra_sigma`` is required.
+    """
+    case = _as_case(case)
     extra_mu = np.asarray(extra_mu, dtype=float)
     if extra_mu.shape != (case.dim,):
         raise ValueError(f"extra_mu must have shape ({case.dim},), got {extra_mu.shape}")
@@ -315,8 +337,13 @@ def check_data_processing(approximation: Approximation, case: Any, extra_mu: Any
         if extra_sigma is None:
             raise ValueError("extra_sigma is required when every pattern has its own covariance")
         sigma = np.concatenate([case.sigma, np.asarray(extra_sigma, dtype=float)[None]])
-    before = base if base is not None else evaluate(approximation, case)
-    return _pair("data_processing_N", before, evaluate(approximation, _replace(case, mu=mu, sigma=sigma)), "<=")
+    return _replace(case, mu=mu, sigma=sigma)
+
+
+def with_extra_connection(case: Any, connection: Sequence[int]) -> Case:
+    """``case`` with ``connection`` appended at the end of its ensemble."""
+    case = _as_case(case)
+    return _replace(case, ensemble=np.vstack([case.ensemble, np.asarray(connection, dtype=np.int64)[None]]))
 
 
 def symmetric_partner(case: Any, twin: int) -> Case:
@@ -377,6 +404,63 @@ def extra_pattern(case: Any, set_name: str, rng: np.random.Generator) -> tuple[n
     return rng.uniform(-1.0, 1.0, size=case.dim), None
 
 
+def law_instances(law: str, case: Any, perturbation: Mapping[str, Any]) -> list[Case]:
+    """The cases whose values ``law`` compares on a ``(case, perturbation)`` pair, in order.
+
+    ``non_negativity``: ``[case]``; ``ensemble_monotonicity``: ``[case, case + a]``;
+    ``data_processing_N``: ``[case, case with N + 1 patterns]``;
+    ``equal_distribution_symmetry``: ``[twin case about the target, twin case about the twin]``
+    (:func:`symmetric_partner`).  :func:`judge_law` turns their values into a
+    :class:`LawCheck`; the two together are :func:`check_instance`, split so that
+    many pairs can be evaluated in one batch (:func:`evaluate_many`).
+    """
+    case = _as_case(case)
+    if law == "non_negativity":
+        return [case]
+    if law == "ensemble_monotonicity":
+        return [case, with_extra_connection(case, perturbation["connection"])]
+    if law == "data_processing_N":
+        sigma = None if case.shared_sigma else perturbation["sigma"]
+        return [case, with_extra_pattern(case, perturbation["mu"], sigma)]
+    if law == "equal_distribution_symmetry":
+        twin = int(perturbation["twin"])
+        twin_case = symmetric_partner(case, twin)
+        return [twin_case, _replace(twin_case, pattern=twin)]
+    raise ValueError(f"law must be one of {list(LAWS)}, got {law!r}")
+
+
+def judge_law(law: str, values: Sequence[tuple[float, str]]) -> LawCheck:
+    """The :class:`LawCheck` of ``law`` from the :func:`evaluate` results of its :func:`law_instances`."""
+    if law == "non_negativity":
+        value, status = values[0]
+        if np.isnan(value):
+            return LawCheck(law, "undefined", value, value, value, np.nan, status, status)
+        ok = value >= -ATOL
+        return LawCheck(law, "holds" if ok else "violated", value, value, value, ATOL, status, status)
+    relation = {"ensemble_monotonicity": ">=", "data_processing_N": "<=", "equal_distribution_symmetry": "=="}
+    if law not in relation:
+        raise ValueError(f"law must be one of {list(LAWS)}, got {law!r}")
+    return _pair(law, values[0], values[1], relation[law])
+
+
+def evaluate_many(approximation: Approximation, cases: Sequence[Any],
+                  evaluator: CaseEvaluator | None = None) -> list[tuple[float, str]]:
+    """:func:`evaluate` on every case, in order: batch form or worker processes where they pay.
+
+    The default ``I_FW`` is evaluated in process (about 1 ms a case, with its
+    status); any other approximation through ``evaluator``
+    (:class:`~.approximations.CaseEvaluator`, one made with
+    :func:`~.approximations.default_n_jobs` workers if ``None``).  The values are
+    those of ``[evaluate(approximation, c) for c in cases]`` whatever the
+    number of workers.
+    """
+    cases = [_as_case(c) for c in cases]
+    if is_default_approximation(approximation):
+        return [evaluate(approximation, c) for c in cases]
+    evaluator = evaluator if evaluator is not None else CaseEvaluator(approximation)
+    return [(v, _value_class(v)) for v in evaluator(cases)]
+
+
 def check_instance(approximation: Approximation, law: str, case: Any, perturbation: Mapping[str, Any]) -> LawCheck:
     """Check ``law`` on a ``(case, perturbation)`` pair.
 
@@ -387,18 +471,9 @@ def check_instance(approximation: Approximation, law: str, case: Any, perturbati
     ``data_processing_N``, ``{"twin": k}`` for ``equal_distribution_symmetry``
     and ``{}`` for ``non_negativity``.
     """
-    if law == "non_negativity":
-        return check_non_negativity(approximation, case)
-    if law == "ensemble_monotonicity":
-        return check_ensemble_monotonicity(approximation, case, perturbation["connection"])
-    if law == "data_processing_N":
-        case = _as_case(case)
-        sigma = None if case.shared_sigma else perturbation["sigma"]
-        return check_data_processing(approximation, case, perturbation["mu"], sigma)
-    if law == "equal_distribution_symmetry":
-        return check_equal_distribution_symmetry(approximation, case, int(perturbation["twin"]))
-    raise ValueError(f"law must be one of {list(LAWS)}, got {law!r}")
-
+    if law not in LAWS:
+        raise ValueError(f"law must be one of {list(LAWS)}, got {law!r}")
+    return judge_law(law, [evaluate(approximation, c) for c in law_instances(law, case, perturbation)])
 
 
 # --------------------------------------------------------------------------- rates over the sets
@@ -411,7 +486,8 @@ def _law_rng(seed: int, index: int, law: str) -> np.random.Generator:
 
 
 def law_checks(approximation: Approximation, set_name: str, n_cases: int, seed: int, *,
-               laws: Iterable[str] = LAWS, start: int = 0, **set_params: Any):
+               laws: Iterable[str] = LAWS, start: int = 0, n_jobs: int | None = None,
+               evaluator: CaseEvaluator | None = None, **set_params: Any):
     """Every law checked on cases ``start … start + n_cases - 1`` of a simulation set.
 
     Parameters
@@ -427,6 +503,13 @@ def law_checks(approximation: Approximation, set_name: str, n_cases: int, seed: 
     laws : iterable of str
         Subset of :data:`LAWS`.
     start : int
+    n_jobs : int, optional
+        Worker processes for the approximation (:class:`~.approximations.CaseEvaluator`;
+        default :func:`~.approximations.default_n_jobs`).  The table does not
+        depend on it: every case and perturbation is drawn in this process first.
+    evaluator : CaseEvaluator, optional
+        An evaluator to reuse (its measured cost decides on worker processes);
+        overrides ``n_jobs``.
     **set_params
         Passed to the set's generator (e.g. ``dim``).
 
@@ -442,25 +525,39 @@ def law_checks(approximation: Approximation, set_name: str, n_cases: int, seed: 
     unknown = sorted(set(laws) - set(LAWS))
     if unknown:
         raise ValueError(f"laws: unknown law(s) {unknown}; choose from {list(LAWS)}")
-    rows = []
+    # Draw every case and perturbation first (the same streams as one check at a time), then evaluate
+    # all the cases the laws compare in one batch; the base case is shared by the first three laws.
+    todo: list[Case] = []
+    planned = []
     for case in generate_set(set_name, n_cases, seed, start=start, **set_params):
         t = case.meta["index"]
-        base = evaluate(approximation, case) if {"non_negativity", "ensemble_monotonicity",
-                                                  "data_processing_N"} & set(laws) else None
+        base = None
+        if {"non_negativity", "ensemble_monotonicity", "data_processing_N"} & set(laws):
+            base = len(todo)
+            todo.append(case)
         for law in laws:
             rng = _law_rng(seed, t, law)
             if law == "non_negativity":
-                check = check_non_negativity(approximation, case, base=base)
+                slots = [base]
             elif law == "ensemble_monotonicity":
-                check = check_ensemble_monotonicity(approximation, case, extra_connection(case, rng), base=base)
+                todo.append(with_extra_connection(case, extra_connection(case, rng)))
+                slots = [base, len(todo) - 1]
             elif law == "data_processing_N":
                 mu, sigma = extra_pattern(case, set_name, rng)
-                check = check_data_processing(approximation, case, mu, sigma, base=base)
+                todo.append(with_extra_pattern(case, mu, sigma))
+                slots = [base, len(todo) - 1]
             else:
                 others = [k for k in range(case.n_patterns) if k != case.pattern]
-                check = check_equal_distribution_symmetry(approximation, case, int(rng.choice(others)))
-            rows.append({"set": set_name, "index": t, **check.to_dict(), "n_patterns": case.n_patterns,
-                         "n_connections": case.n_connections, "dim": case.dim})
+                todo += law_instances(law, case, {"twin": int(rng.choice(others))})
+                slots = [len(todo) - 2, len(todo) - 1]
+            planned.append((case, t, law, slots))
+    values = evaluate_many(approximation, todo, evaluator if evaluator is not None else CaseEvaluator(approximation,
+                                                                                                     n_jobs))
+    rows = []
+    for case, t, law, slots in planned:
+        check = judge_law(law, [values[k] for k in slots])
+        rows.append({"set": set_name, "index": t, **check.to_dict(), "n_patterns": case.n_patterns,
+                     "n_connections": case.n_connections, "dim": case.dim})
     columns = ["set", "index", "law", "outcome", "value_before", "value_after", "difference", "tolerance",
                "status_before", "status_after", "n_patterns", "n_connections", "dim"]
     return pd.DataFrame(rows, columns=columns)
@@ -481,12 +578,13 @@ def binomial_ci(k: int, n: int, confidence: float = 0.95, method: str = "wilson"
 
 
 def law_violation_rates(approximation: Approximation, set_name: str, n_cases: int, seed: int, *,
-                        laws: Iterable[str] = LAWS, confidence: float = 0.95, checks=None, **set_params: Any):
+                        laws: Iterable[str] = LAWS, confidence: float = 0.95, checks=None, n_jobs: int | None = None,
+                        **set_params: Any):
     """How often each law fails over ``n_cases`` cases of a simulation set.
 
     Parameters
     ----------
-    approximation, set_name, n_cases, seed, laws, **set_params
+    approximation, set_name, n_cases, seed, laws, n_jobs, **set_params
         As in :func:`law_checks`.
     confidence : float
         Level of the Wilson interval of the violation rate.
@@ -510,7 +608,7 @@ def law_violation_rates(approximation: Approximation, set_name: str, n_cases: in
     laws = tuple(laws)
     t0 = time.perf_counter()
     if checks is None:
-        checks = law_checks(approximation, set_name, n_cases, seed, laws=laws, **set_params)
+        checks = law_checks(approximation, set_name, n_cases, seed, laws=laws, n_jobs=n_jobs, **set_params)
     elapsed = time.perf_counter() - t0
     rows = []
     for law in laws:

@@ -470,11 +470,15 @@ def _copula_truth(case: Case, rungs_wanted: tuple[int, ...], max_samples: int, o
                   root: np.random.SeedSequence, n_jobs: int) -> tuple[list[LadderRung], dict[str, float]]:
     """The copula decomposition on a nested ladder that grows where the evidence says (docs/theory.md §9.2).
 
-    While unresolved: when the noise term ``t * stderr`` is the larger part of
-    the half-width, the replicates are doubled (up to ``max_replicates``; each
-    new replicate has its own seeds, the old ones are kept); when the bias
-    bound ``max(drift, order_gap)`` is, the ladder is extended by 4x (up to
-    ``max_samples``; the rungs below reproduce exactly).
+    While unresolved, the replicates are doubled first (up to
+    ``max_replicates``; each new replicate has its own seeds, the old ones are
+    kept), then the ladder is extended by 4x (up to ``max_samples``; the rungs
+    below reproduce exactly).  Replicates first because they are cheap (the
+    top rung's kNN costs ~ M^2 from 7 dimensions up) and because, measured on
+    the report's draws at n = 7-8, the drift between the two top rungs was
+    the lower rung's noise, which replicates shrink, not bias: going on from
+    1e4 to 4e4 draws moved the value by at most 0.006 nats where that drift
+    had reached 0.03.
     """
     t0 = time.perf_counter()
     marginals, marginal_errors = marginal_informations(case)
@@ -498,8 +502,7 @@ def _copula_truth(case: Case, rungs_wanted: tuple[int, ...], max_samples: int, o
         _, drift, gap, half, resolved = _resolution(rungs, len(gaussian), precision, atol)
         if resolved:
             break
-        noise = half - max(drift, gap)
-        if noise >= max(drift, gap) and 2 * len(gaussian) <= max_replicates:
+        if 2 * len(gaussian) <= max_replicates:
             new = range(len(gaussian), 2 * len(gaussian))
             gaussian = np.concatenate([gaussian, [gaussian_of(j) for j in new]])
             brackets = np.concatenate([brackets, np.stack([bracket_of(j, ladder) for j in new])])

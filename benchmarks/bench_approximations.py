@@ -22,6 +22,7 @@ Run from the repository root (the truth table defaults to the committed one)::
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import warnings
@@ -155,6 +156,7 @@ def accuracy(table: pd.DataFrame, by_hash: dict, by_draw: dict) -> None:
 
 
 def main(argv: list[str]) -> None:
+    print(f"load average at start {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (timings scale with it)")
     path = Path(argv[1]) if len(argv) > 1 else Path("reports/tables/truths.csv.gz")
     cases = tier_cases(TIERS["full"])
     by_hash, by_draw = _index(cases)
@@ -163,6 +165,7 @@ def main(argv: list[str]) -> None:
     cost(draws)
     marginal_accuracy(draws)
     accuracy(pd.read_csv(path), by_hash, by_draw)
+    print(f"load average at end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,10 @@ linear_gaussian_information / linear_gaussian_result
     ``(1/2) ln det V - (1/2) ln det V^(-l)`` with the exact covariances (§11.2).
 gaussian_copula_information / gaussian_copula_result
     Exact marginal entropies joined by FW's Gaussian copula (§11.4).
+normal_score_copula_information / normal_score_copula_result
+    The recommended one: exact marginals joined by the Gaussian copula of the
+    normal scores of a fixed quasi-random sample, ``+inf`` exactly where the
+    truth is infinite (§11.5; ``analytic.copula``).
 APPROXIMATIONS
     Short name -> ``module:function`` path and description, FW first.
 """
@@ -50,11 +54,17 @@ from .alternatives import (
     linear_gaussian_result,
     repair_positive_definite,
 )
+from .copula import (
+    NormalScoreCopulaResult,
+    normal_score_copula_information,
+    normal_score_copula_result,
+)
 from .exact import (
     ExactResult,
     SumEntropy,
     exact_information,
     lognormal_sum_entropy,
+    lognormal_sum_information,
     single_connection_information,
 )
 from .fenton_wilkinson import (
@@ -95,7 +105,9 @@ __all__ = [
     "connection_log_moments", "fenton_wilkinson_information", "fenton_wilkinson_params",
     "fw_result_for_case", "mutual_information", "mutual_information_batch", "scaled_weight_moments",
     "weight_moments",
-    "ExactResult", "SumEntropy", "exact_information", "lognormal_sum_entropy", "single_connection_information",
+    "ExactResult", "SumEntropy", "exact_information", "lognormal_sum_entropy", "lognormal_sum_information",
+    "single_connection_information",
+    "NormalScoreCopulaResult", "normal_score_copula_information", "normal_score_copula_result",
     "APPROXIMATIONS", "ApproximationSpec", "GaussianCopulaResult", "LinearGaussianResult", "PDRepairedResult",
     "fw_pd_repaired_information", "fw_pd_repaired_result", "gaussian_copula_information",
     "gaussian_copula_result", "linear_gaussian_information",

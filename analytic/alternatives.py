@@ -708,4 +708,8 @@ APPROXIMATIONS: Mapping[str, ApproximationSpec] = MappingProxyType({
     "gaussian_copula": ApproximationSpec(
         "synmi.analytic.alternatives:gaussian_copula_information",
         "exact marginal entropies joined by FW's (PD-repaired) Gaussian copula (§11.4)"),
+    "normal_score_copula": ApproximationSpec(
+        "synmi.analytic.copula:normal_score_copula_information",
+        "recommended: exact marginals joined by the Gaussian copula of the normal scores of a fixed "
+        "quasi-random sample; +inf exactly where the truth is infinite (§11.5)"),
 })

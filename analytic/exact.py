@@ -93,6 +93,7 @@ __all__ = [
     "SumEntropy",
     "exact_information",
     "lognormal_sum_entropy",
+    "lognormal_sum_information",
     "single_connection_information",
 ]
 
@@ -675,6 +676,97 @@ def lognormal_sum_entropy(log_means: Any, log_variances: Any, *, tol: float = 1e
         (value, log_entropy, mean_log), error, n_grid = _refine_until(compute, tol)
     return SumEntropy(value=value, log_entropy=log_entropy, mean_log=mean_log, error=error,
                       n_grid=n_grid, n_constant=n_constant)
+
+
+def _checked_columns(log_means: Any, log_variances: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(m, var)`` as (K, n) arrays: each column one sum of ``K`` terms."""
+    try:
+        m = np.asarray(log_means, dtype=np.float64)
+        v = np.asarray(log_variances, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"log_means and log_variances must be numeric arrays: {exc}") from None
+    if m.ndim == 1:
+        m = m[:, None]
+    if v.ndim == 1:
+        v = v[:, None]
+    if m.ndim != 2 or m.size == 0:
+        raise ValueError(f"log_means must be a non-empty array of shape (K,) or (K, n), got {np.shape(log_means)}")
+    if v.shape != m.shape:
+        raise ValueError(f"log_variances must have the shape of log_means {m.shape}, got {v.shape}")
+    for column in range(m.shape[1]):
+        _as_terms(m[:, column], v[:, column])  # finiteness and signs, naming the argument
+    return m, v
+
+
+def _sum_information(m: np.ndarray, var: np.ndarray, l: int, refine: bool, tol: float) -> tuple[float, float]:
+    """``h(sum_k e^G_k) - h(sum_{k != l} e^G_k)`` and its error bound (``nan`` unrefined); see the caller."""
+    if var[l] == 0:
+        return 0.0, 0.0
+    rest = np.arange(m.size) != l
+    varying_rest = rest & (var > 0)
+    if not varying_rest.any():
+        return math.inf, 0.0
+    order = _fold_order(m[varying_rest], np.sqrt(var[varying_rest]))
+    seq_m = np.append(m[varying_rest][order], m[l])
+    seq_s = np.sqrt(np.append(var[varying_rest][order], var[l]))
+    n_rest = seq_m.size - 1
+
+    def compute(res: _Resolution) -> tuple[tuple[float, ...], int]:
+        dens = _sum_densities(seq_m, seq_s, res, {n_rest, n_rest + 1})
+        return (_moments(dens[n_rest + 1], -math.inf)[0] - _moments(dens[n_rest], -math.inf)[0],), 0
+
+    if not refine:
+        return float(compute(_Resolution())[0][0]), math.nan
+    (value,), error, _ = _refine_until(compute, tol)
+    return float(value), float(error)
+
+
+def lognormal_sum_information(log_means: Any, log_variances: Any, target: int, *, refine: bool = True,
+                              tol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
+    """``h(X) - h(X - exp(G_target))`` for sums ``X`` of independent log-normals (docs/theory.md §8).
+
+    Column ``a`` of the inputs describes one connection's weight
+    ``w[a] = sum_k exp(G_k[a])``; its value is the single-connection
+    information ``I(w[a] ; x_l)`` of docs/theory.md §8 with ``l = target``.  It
+    works from the terms' log-moments alone (no case validation), so that a
+    caller holding all connections of one validated case (:mod:`analytic.copula`)
+    pays for the quadratures only.
+
+    Parameters
+    ----------
+    log_means, log_variances : array_like, shape (K,) or (K, n)
+        ``m_k[a]`` and ``s_k[a]^2 >= 0``, one column per sum.
+    target : int
+        Index of the term ``l`` in ``0 … K - 1``.
+    refine : bool
+        True: the value at halved step with the error bound of the module
+        docstring (as :func:`single_connection_information`).  False: one
+        evaluation at the base resolution and no bound (``error = nan``), about
+        six times cheaper; its measured departure from the refined value is in
+        benchmarks/bench_approximations_output.txt.
+    tol : float
+        As in :func:`lognormal_sum_entropy` (used only when ``refine``).
+
+    Returns
+    -------
+    (values, errors) : tuple of ndarray, shape (n,)
+        ``0`` where ``s_target[a] = 0``; ``inf`` where every other term of the
+        column is constant (or ``K = 1``).
+
+    Raises
+    ------
+    ValueError
+        Naming the offending argument.
+    """
+    m, var = _checked_columns(log_means, log_variances)
+    tol = _check_tol(tol)
+    if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or not 0 <= int(target) < m.shape[0]:
+        raise ValueError(f"target must be an integer in [0, {m.shape[0]}), got {target!r}")
+    values, errors = np.empty(m.shape[1]), np.empty(m.shape[1])
+    with threadpool_limits(limits=1, user_api="blas"):
+        for a in range(m.shape[1]):
+            values[a], errors[a] = _sum_information(m[:, a], var[:, a], int(target), bool(refine), tol)
+    return values, errors
 
 
 def single_connection_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *,

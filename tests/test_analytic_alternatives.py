@@ -475,7 +475,8 @@ def test_every_candidate_is_finite_or_flagged(args):
 
 
 def test_registry_lists_fw_first_then_the_candidates():
-    assert list(APPROXIMATIONS) == ["fw", "fw_pd_repaired", "linear_gaussian", "exact_n1", "gaussian_copula"]
+    assert list(APPROXIMATIONS) == ["fw", "fw_pd_repaired", "linear_gaussian", "exact_n1", "gaussian_copula",
+                                    "normal_score_copula"]
     assert APPROXIMATIONS["fw"].path == "synmi.analytic:mutual_information"
     assert load_approximation(APPROXIMATIONS["fw"].path) is analytic.mutual_information
     for name, (info_fn, _) in CANDIDATES.items():

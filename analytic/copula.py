@@ -1,0 +1,291 @@
+"""Exact marginals joined by the Gaussian copula of the actual normal scores (docs/theory.md §11.5).
+
+``I_ns = sum_a I(w_S[a] ; x_l) + (1/2) [ln det R_w - ln det R_rest]``
+
+* ``I(w_S[a] ; x_l)``: each connection's exact single-connection information
+  (docs/theory.md §8, :func:`analytic.exact.lognormal_sum_information`); for
+  ``n >= 2`` at the quadrature's base resolution, for ``n = 1`` refined (the
+  value is then the exact one).
+* ``R_w`` and ``R_rest``: the correlation matrices of the normal scores
+  ``Phi^-1((rank - 1/2) / M)`` of ``ln w_S`` and ``ln w_S^(-l)`` over one fixed
+  sample of ``M = NS_SAMPLES`` draws of the patterns' log-terms, the two from
+  the same draws.  The draws are a scrambled Sobol sequence (seed
+  ``NS_SEED``) of dimension ``N n`` mapped through ``Phi^-1``: deterministic,
+  the same on every machine and thread count, and about half the spread of
+  pseudo-random draws.
+* ``+inf`` exactly where the true information is infinite
+  (:func:`analytic.support.infinite_information_reason`, docs/theory.md §4.1).
+* A true ensemble information is at least that of any of its connections
+  (docs/theory.md §12), so the value is floored at ``max_a I(w_S[a] ; x_l)``;
+  it is therefore never negative.
+
+Why not FW's correlations (docs/theory.md §11.4): see docs/theory.md §11.5.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.special import ndtri
+from scipy.stats import qmc
+from threadpoolctl import threadpool_limits
+
+from .exact import lognormal_sum_information
+from .fenton_wilkinson import Status, connection_log_moments, warn_for_status
+from .inputs import Case, validate_case
+from .support import infinite_information_reason
+
+__all__ = [
+    "NS_SAMPLES",
+    "NS_SEED",
+    "NormalScoreCopulaResult",
+    "normal_score_copula_result",
+    "normal_score_copula_information",
+]
+
+#: sample size of the normal-score correlations (a power of 2, as a Sobol sequence wants)
+NS_SAMPLES = 2048
+#: seed of the scrambled Sobol sequence (and of the pseudo-random fallback beyond ``_SOBOL_MAX_DIM``)
+NS_SEED = 20261207
+#: the Sobol table is generated once at this dimension (covers ``N n <= 1024``, the paper's sets) and sliced
+_SOBOL_BASE_DIM = 1024
+#: scipy's Sobol sequence has at most this many dimensions; beyond, seeded pseudo-random normals
+_SOBOL_MAX_DIM = 21201
+
+
+@dataclass(frozen=True)
+class NormalScoreCopulaResult:
+    """Exact marginals joined by the normal-score Gaussian copula, for one case (docs/theory.md §11.5).
+
+    Attributes
+    ----------
+    value : float
+        ``I_ns`` in nats: ``>= 0``; ``inf`` exactly where the true information is infinite.
+    status : Status
+        ``VALID`` or ``INFINITE``.
+    reason : str
+    marginal_information : ndarray, shape (n,)
+        ``I(w_S[a] ; x_l)`` of each connection (docs/theory.md §8); ``nan`` where not computed.
+    log_det_r, log_det_r_rest : float
+        ``ln det`` of the normal-score correlations of ``w_S`` and ``w_S^(-l)``
+        (0 for ``n = 1``; ``nan`` where not computed).
+    floored : bool
+        True when ``sum_a I_a + (1/2)(ln det R_w - ln det R_rest)`` fell below
+        ``max_a I_a`` and the value was raised to it.
+    n_samples : int
+        ``M`` (0 when no sample was drawn).
+    seed : int
+        :data:`NS_SEED`.
+    """
+
+    value: float
+    status: Status
+    reason: str
+    marginal_information: np.ndarray
+    log_det_r: float
+    log_det_r_rest: float
+    floored: bool
+    n_samples: int
+    seed: int
+
+
+@functools.lru_cache(maxsize=2)
+def _sobol_table(dim: int, n_samples: int) -> np.ndarray:
+    """``(n_samples, dim)`` standard normals: ``Phi^-1`` of a scrambled Sobol sequence (read-only, cached)."""
+    z = ndtri(qmc.Sobol(dim, scramble=True, seed=NS_SEED).random(n_samples))
+    z.flags.writeable = False
+    return z
+
+
+def _normals(dim: int, n_samples: int) -> np.ndarray:
+    """``(n_samples, dim)`` standard normals, the same for every call with these sizes.
+
+    The first ``dim`` columns of one cached Sobol table of dimension
+    ``_SOBOL_BASE_DIM * 2^j >= dim`` (a lower-dimensional projection of a
+    scrambled Sobol sequence is one too), so that cases of different sizes share
+    one generation; beyond scipy's largest Sobol dimension, seeded pseudo-random
+    normals (not cached).
+    """
+    base = _SOBOL_BASE_DIM
+    while base < dim:
+        base *= 2
+    if base <= _SOBOL_MAX_DIM:
+        return _sobol_table(base, n_samples)[:, :dim]
+    if dim <= _SOBOL_MAX_DIM:
+        return _sobol_table(dim, n_samples)
+    return np.random.default_rng(NS_SEED).standard_normal((n_samples, dim))
+
+
+@functools.lru_cache(maxsize=4)
+def _scores(n_samples: int) -> np.ndarray:
+    """Normal scores ``Phi^-1((r - 1/2) / M)`` of the ranks ``r = 1 … M``."""
+    out = ndtri((np.arange(n_samples) + 0.5) / n_samples)
+    out.flags.writeable = False
+    return out
+
+
+def _score_log_det(x: np.ndarray, scores: np.ndarray) -> float:
+    """``ln det`` of the correlation matrix of the columns' normal scores.
+
+    Every column's scores are a permutation of ``scores`` (mean 0), so the
+    correlation is ``G^T G / |scores|^2``.  Eigenvalues are floored at ``1 / M``
+    (the resolution of a correlation from ``M`` draws): only exactly collinear
+    scores reach it.
+    """
+    m, n = x.shape
+    g = np.empty_like(x)
+    g[np.argsort(x, axis=0), np.arange(n)] = scores[:, None]
+    r = (g.T @ g) / float(scores @ scores)
+    eig = np.linalg.eigvalsh(0.5 * (r + r.T))
+    return float(np.log(np.maximum(eig, 1.0 / m)).sum())
+
+
+def _log_weights(m: np.ndarray, c: np.ndarray, pattern: int, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(ln w_S, ln w_S^(-l))`` of ``n_samples`` draws, shape (M, n) each, from the same draws.
+
+    ``ln z_k = m_k + B_k g_k`` with ``B_k B_k^T = c_k`` (eigen-factor, negative
+    rounding eigenvalues set to 0); the rest is summed with its own largest term
+    factored out, and ``ln w_S = logaddexp(ln w_S^(-l), ln z_l)``, so neither
+    underflows nor cancels.
+    """
+    n_patterns, n = m.shape
+    stack = np.broadcast_to(c, (n_patterns, n, n)) if c.ndim == 2 else c
+    lam, q = np.linalg.eigh(stack)
+    factor = q * np.sqrt(np.maximum(lam, 0.0))[:, None, :]  # (N, n, n)
+    z = _normals(n_patterns * n, n_samples).reshape(n_samples, n_patterns, n)
+    log_z = np.matmul(z.transpose(1, 0, 2), factor.transpose(0, 2, 1))  # (N, M, n)
+    log_z += m[:, None, :]
+    keep = np.arange(n_patterns) != pattern
+    rest = log_z[keep]
+    shift = rest.max(axis=0)
+    total = np.exp(rest - shift).sum(axis=0)
+    log_rest = np.log(total) + shift
+    return np.logaddexp(log_rest, log_z[pattern]), log_rest
+
+
+def _canonical(m: np.ndarray, c: np.ndarray, pattern: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """The log-moments with connections and patterns in an order fixed by their values (docs/theory.md §11.5).
+
+    The sample assigns its coordinates to (pattern, connection) slots, so the
+    slots are filled in a canonical order: connections by their log-moments
+    across patterns, the other patterns by theirs, the target last.  The value
+    is then exactly unchanged by reordering the ensemble or the other patterns.
+    """
+    n_patterns, n = m.shape
+    stack = np.broadcast_to(c, (n_patterns, n, n))
+    diag = np.diagonal(stack, axis1=1, axis2=2)  # (N, n)
+    others = np.array([k for k in range(n_patterns) if k != pattern], dtype=int)
+    # keys that no reordering of the other patterns changes: the target's moments, then the others' sorted
+    keys = np.vstack([m[pattern], diag[pattern], stack[pattern].sum(axis=0),
+                      np.sort(m[others], axis=0), np.sort(diag[others], axis=0),
+                      np.sort(stack[others].sum(axis=1), axis=0)])
+    conn = np.lexsort(keys[::-1])
+    m, stack = m[:, conn], stack[:, conn[:, None], conn[None, :]]
+    key = np.hstack([m[others], stack[others].reshape(others.size, -1)])
+    order = np.append(others[np.lexsort(key.T[::-1])], pattern)
+    c_out = c[conn[:, None], conn[None, :]] if c.ndim == 2 else stack[order]
+    return m[order], c_out, n_patterns - 1
+
+
+def normal_score_copula_result_for_case(case: Case) -> NormalScoreCopulaResult:
+    """:func:`normal_score_copula_result` for an already validated :class:`Case`."""
+    n = case.n_connections
+    nan = float("nan")
+    infinite = infinite_information_reason(case)
+    if infinite is not None:
+        return NormalScoreCopulaResult(
+            value=float("inf"), status=Status.INFINITE, reason=f"the true information is infinite: {infinite}",
+            marginal_information=np.full(n, nan), log_det_r=nan, log_det_r_rest=nan, floored=False,
+            n_samples=0, seed=NS_SEED)
+    m, c = connection_log_moments(case.mu, case.sigma, case.ensemble)
+    var = np.broadcast_to(np.diagonal(c, axis1=-2, axis2=-1), m.shape)
+    marginals, _ = lognormal_sum_information(m, var, case.pattern, refine=n == 1)
+    if not np.all(np.isfinite(marginals)):  # not expected: infinite_information_reason sees a constant rest
+        return NormalScoreCopulaResult(
+            value=float("inf"), status=Status.INFINITE,
+            reason="a connection's other patterns are all constant: its exact marginal information is infinite",
+            marginal_information=marginals, log_det_r=nan, log_det_r_rest=nan, floored=False,
+            n_samples=0, seed=NS_SEED)
+    varying = np.flatnonzero(var.max(axis=0) > 0)  # a constant connection is independent of everything
+    if varying.size <= 1:
+        value = float(marginals.sum())
+        return NormalScoreCopulaResult(
+            value=value, status=Status.VALID,
+            reason="one varying connection: the exact single-connection information",
+            marginal_information=marginals, log_det_r=0.0, log_det_r_rest=0.0, floored=False,
+            n_samples=0, seed=NS_SEED)
+    sub_m, sub_c, target = _canonical(m[:, varying], c[..., varying[:, None], varying[None, :]], case.pattern)
+    with threadpool_limits(limits=1, user_api="blas"):
+        log_w, log_rest = _log_weights(sub_m, sub_c, target, NS_SAMPLES)
+        scores = _scores(NS_SAMPLES)
+        log_det_r = _score_log_det(log_w, scores)
+        log_det_r_rest = _score_log_det(log_rest, scores)
+    raw = float(marginals.sum() + 0.5 * (log_det_r - log_det_r_rest))
+    floor = float(marginals.max())
+    floored = raw < floor
+    value = max(raw, floor)
+    reason = (f"exact marginals joined by the Gaussian copula of the normal scores of {NS_SAMPLES} "
+              f"quasi-random draws (seed {NS_SEED})")
+    if floored:
+        reason += f"; the copula value {raw:.6g} was below the best single connection's {floor:.6g} and is floored there"
+    return NormalScoreCopulaResult(
+        value=value, status=Status.VALID, reason=reason, marginal_information=marginals,
+        log_det_r=log_det_r, log_det_r_rest=log_det_r_rest, floored=floored, n_samples=NS_SAMPLES, seed=NS_SEED)
+
+
+def normal_score_copula_result(mu: Any, sigma: Any, ensemble: Any, pattern: Any) -> NormalScoreCopulaResult:
+    """Normal-score Gaussian-copula information with its pieces (docs/theory.md §11.5).
+
+    ``I_ns = sum_a I(w_S[a] ; x_l) + (1/2)(ln det R_w - ln det R_rest)``: exact
+    single-connection informations (docs/theory.md §8) joined by the Gaussian
+    copula whose correlations are those of the normal scores of ``ln w_S`` and
+    ``ln w_S^(-l)`` over a fixed quasi-random sample of :data:`NS_SAMPLES`
+    draws (seed :data:`NS_SEED`), floored at ``max_a I(w_S[a] ; x_l)``;
+    ``+inf`` where :func:`analytic.support.infinite_information_reason` finds
+    the true information infinite.  At ``n = 1`` it is the exact value.
+
+    Parameters
+    ----------
+    mu, sigma, ensemble, pattern
+        As in :func:`~analytic.fenton_wilkinson.mutual_information`.
+
+    Returns
+    -------
+    NormalScoreCopulaResult
+        Never warns.
+
+    Raises
+    ------
+    ValueError
+        For malformed input, naming the argument; also where the quadrature
+        cannot resolve a connection's scales (see :mod:`analytic.exact`).
+    """
+    return normal_score_copula_result_for_case(validate_case(mu, sigma, ensemble, pattern))
+
+
+def normal_score_copula_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any) -> float:
+    """``I_ns(w_S ; x_l)`` in nats: exact marginals, normal-score Gaussian copula (docs/theory.md §11.5).
+
+    Parameters
+    ----------
+    mu, sigma, ensemble, pattern
+        As in :func:`~analytic.fenton_wilkinson.mutual_information`.
+
+    Returns
+    -------
+    float
+        ``>= 0`` and finite, or ``inf`` with an
+        :class:`~analytic.fenton_wilkinson.InfiniteInformationWarning` exactly
+        where the true information is infinite (docs/theory.md §4.1).
+
+    Raises
+    ------
+    ValueError
+        As :func:`normal_score_copula_result`.
+    """
+    result = normal_score_copula_result(mu, sigma, ensemble, pattern)
+    warn_for_status(result)
+    return result.value

@@ -135,7 +135,12 @@ def _print_truth(truth) -> None:
     print(f"I(w_S ; x_l) = {truth.value:.6g} nats, standard error {truth.stderr:.2g}, "
           f"95% interval [{truth.ci_low:.6g}, {truth.ci_high:.6g}] ({state} to {100 * truth.precision:g} % "
           f"or {truth.atol:g} nats)")
-    print(f"method {truth.method}, {truth.seconds:.1f} s")
+    print(f"method {truth.method}, {truth.seconds:.1f} s" + (f" -- {truth.reason}" if truth.reason else ""))
+    if truth.components:
+        parts = truth.components
+        print(f"  exact marginal terms {parts['marginal_sum']:.6g} + Gaussian part {parts['gaussian_part']:.4g} "
+              f"(+/- {parts['gaussian_stderr']:.2g}) + bracket {parts['bracket']:.3g}, "
+              f"{int(parts['replicates'])} replicates")
     for rung in truth.ladder:
         values = ", ".join(f"k={k}: {v:.5g} +/- {se:.2g}" for k, v, se in zip(rung.orders, rung.values, rung.stderrs))
         print(f"  M = {rung.n_samples:>7}: {values}")

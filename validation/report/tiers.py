@@ -65,7 +65,7 @@ TIERS: dict[str, ReportConfig] = {
         leaderboard_law_cases=3),
     "full": ReportConfig(
         name="full", set_cases=5000,
-        estimation=EstimationConfig(ladder=(625, 2_500, 10_000), max_samples=40_000, max_samples_tree=160_000,
+        estimation=EstimationConfig(ladder=(625, 2_500, 10_000), max_samples=10_000, max_samples_tree=160_000,
                                     replicates=5, max_replicates=20, gaussian_samples=200_000, cross_check="none"),
         draws={"scale_n1": 3, "scale_n3": 2, "scale_n3_rho": 1, "n": 2, "N": 3, "mu_range": 3, "rho": 3},
         scale_values=(0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0),

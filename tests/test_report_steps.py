@@ -30,7 +30,7 @@ from synmi.validation.engine.truth_analysis import (
 )
 from synmi.validation.engine.verdict_shift import meta_id, previous_resolved, verdict_shift
 from synmi.validation.report.build import build_report, check_n_jobs, run_steps
-from synmi.validation.report.steps import STEPS, MERGED_OUTPUTS, ReportContext, Step, check_steps
+from synmi.validation.report.steps import MERGED_OUTPUTS, STEPS, ReportContext, Step, check_steps
 from synmi.validation.report.steps.leaderboard import pooled_rates
 from synmi.validation.report.tiers import TIERS
 from synmi.validation.report.truth_steps import check_interval, choose_cross_checks

@@ -326,3 +326,14 @@ def test_the_paper_slope_is_drawn_with_its_published_value_and_interval():
     ys = band.get_paths()[0].vertices[:, 1]
     assert ys.min() == pytest.approx(5.0 - 1.27) and ys.max() == pytest.approx(5.0 + 1.27)
     plt.close(fig)
+
+
+def test_the_by_n_figure_says_how_many_infinite_truths_it_cannot_draw(tmp_path):
+    from synmi.validation.report.figures import fig_by_n
+
+    rows = [_draw("draws_set2", n, 1.0 + n, True, 1.1 * (1.0 + n), k=n) for n in range(2, 8)]
+    rows += [_draw("draws_set3", 9, math.inf, True, math.inf, method="infinite", k=0),
+             _draw("draws_set3", 9, math.inf, True, math.nan, method="infinite", k=1)]
+    name, caption = fig_by_n(pd.DataFrame(rows), {}, tmp_path)
+    assert (tmp_path / name).exists()
+    assert "2 infinite truths" in caption and "+inf on 1 of them" in caption

@@ -78,8 +78,10 @@ def test_summary_json_truth_keys(built):
     for d in cc["disagreements"]:  # each with its cause and both intervals
         assert {"reason", "method", "truth_ci", "check_ci"} <= set(d)
     for row in s["fw_error_by_n"]:
-        assert {"n", "median_rel_err", "undefined_fraction", "within_10pct"} <= set(row)
-        assert 0 <= row["undefined_fraction"] <= 1 and 0 <= row["within_10pct"] <= 1
+        assert {"n", "median_rel_err", "undefined_fraction", "within_10pct", "infinite", "infinite_right"} <= set(row)
+        assert row["cases"] + row["infinite"] > 0 and 0 <= row["infinite_right"] <= row["infinite"]
+        if row["cases"]:  # fractions of the finite resolved truths (an n with only infinite ones has none)
+            assert 0 <= row["undefined_fraction"] <= 1 and 0 <= row["within_10pct"] <= 1
 
 
 def test_summary_json_leaderboard(built):

@@ -106,8 +106,9 @@ class ReportData:
         Each verdict on the previous resolved subset and on the new truth bank
         (:func:`validation.engine.verdict_shift.verdict_shift`; empty when not computed).
     extras : dict
-        Outputs of steps beyond the standard ones, by name (a new step's data
-        for its own section of ``report.md``).
+        Every output of the steps that is not a field above, by name (the
+        truth rows, the cases, and a new step's data for its own section of
+        ``report.md``).
     figures : dict of str to (str, str)
         ``{key: (file name, caption)}`` of the drawn figures (empty until drawn).
     """

@@ -281,6 +281,8 @@ def fig_conclusions(results: pd.DataFrame, claims: dict[str, ClaimResult], out: 
 def fig_by_n(results: pd.DataFrame, slopes: dict[str, Any], out: Path, label: str = "I_FW") -> tuple[str, str]:
     """The approximation's relative error against ``n`` (resolved truths), and the synergy trend (Fig. 4)."""
     df = draw_rows(results)
+    infinite = df[np.isposinf(df["truth"].astype(float))]
+    inf_right = int(np.isposinf(infinite["approx_value"].astype(float)).sum())
     df = df[df["truth_resolved"].astype(bool) & np.isfinite(df["truth"].astype(float))]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     ax = axes[0]
@@ -320,7 +322,8 @@ def fig_by_n(results: pd.DataFrame, slopes: dict[str, Any], out: Path, label: st
     ax.legend(fontsize=7)
     return (_save(fig, out, "by_n.png"),
             f"Left: {label}'s relative error against the resolved truth on the random set-2/3 draws, by ensemble "
-            "size (triangles above the points: no defined value). Right: Fig. 4's synergy statistic on set 3 (information per "
+            f"size (triangles above the points: no defined value; {len(infinite)} infinite truths have no relative "
+            f"error and are not drawn, {label} is +inf on {inf_right} of them). Right: Fig. 4's synergy statistic on set 3 (information per "
             "connection against ln n), truth and approximation on the same cases, slopes with 95% bootstrap CIs.")
 
 

@@ -24,7 +24,8 @@ def test_report_files(built):
     for name in ("report.md", "summary.json", "provenance.json", "tables/comparisons.csv", "tables/calibration.csv",
                  "tables/law_violations.csv", "tables/sets_fw.csv.gz", "tables/truths.csv.gz",
                  "tables/truth_reproduction.csv", "tables/cross_checks.csv", "tables/exact_vs_monte_carlo.csv",
-                 "tables/ksg_lower_bound.csv", "tables/leaderboard.csv", "tables/leaderboard_cases.csv"):
+                 "tables/ksg_lower_bound.csv", "tables/leaderboard.csv", "tables/leaderboard_cases.csv",
+                 "tables/verdict_shift.csv", "tables/previous_resolved.csv"):
         assert (out / name).exists(), name
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
     assert len(figures) == 10, figures
@@ -34,6 +35,7 @@ def test_report_files(built):
                     "## 7. Estimator calibration", "## 8. Validity census", "## 9. The paper's regressions",
                     "## 10. Do the conclusions survive?", "## 11. Provenance"):
         assert section in text, section
+    assert "### What the unresolved cases were hiding" in text
     for fig in figures:  # every figure is shown, with a caption line under it
         assert f"(figures/{fig})\n\n*" in text, fig
 
@@ -60,6 +62,10 @@ def test_summary_json_truth_keys(built):
     _, s = built
     coverage = s["truth_coverage"]
     assert coverage and all(0 <= c["resolved"] <= c["cases"] for c in coverage)
+    for c in coverage:  # infinite truths are resolved, and counted in their own column
+        assert 0 <= c["infinite"] <= c["resolved"]
+        assert c["set2_cases"] + c["set3_cases"] == c["cases"]
+        assert c["set2_resolved"] + c["set3_resolved"] == c["resolved"]
     assert {c["n"] for c in coverage} >= {1, 20}
     cc = s["cross_check"]
     assert {"method", "checked", "agree"} <= set(cc) and 0 <= cc["agree"] <= cc["checked"]
@@ -69,9 +75,13 @@ def test_summary_json_truth_keys(built):
         if entry["truth"] is not None:
             lo, hi = entry["truth_ci"]
             assert lo <= entry["truth"] <= hi
+    for d in cc["disagreements"]:  # each with its cause and both intervals
+        assert {"reason", "method", "truth_ci", "check_ci"} <= set(d)
     for row in s["fw_error_by_n"]:
-        assert {"n", "median_rel_err", "undefined_fraction", "within_10pct"} <= set(row)
-        assert 0 <= row["undefined_fraction"] <= 1 and 0 <= row["within_10pct"] <= 1
+        assert {"n", "median_rel_err", "undefined_fraction", "within_10pct", "infinite", "infinite_right"} <= set(row)
+        assert row["cases"] + row["infinite"] > 0 and 0 <= row["infinite_right"] <= row["infinite"]
+        if row["cases"]:  # fractions of the finite resolved truths (an n with only infinite ones has none)
+            assert 0 <= row["undefined_fraction"] <= 1 and 0 <= row["within_10pct"] <= 1
 
 
 def test_summary_json_leaderboard(built):
@@ -82,8 +92,25 @@ def test_summary_json_leaderboard(built):
     assert len(board) >= 5
     for e in board:
         for key in ("defined_fraction", "median_abs_rel_err", "p90_abs_rel_err", "within_10pct",
-                    "law_violation_rate", "seconds_per_case", "by_regime", "cases"):
+                    "law_violation_rate", "seconds_per_case", "by_regime", "cases", "infinite_cases",
+                    "infinite_right"):
             assert key in e, key
         assert e["cases"] > 0 and 0 <= e["defined_fraction"] <= 1 and e["seconds_per_case"] > 0
         if e["median_abs_rel_err"] is not None:
             assert e["median_abs_rel_err"] <= e["p90_abs_rel_err"]
+
+
+def test_summary_json_verdict_shift(built):
+    """Each verdict on the previous resolved subset and on the new bank, every one with its interval."""
+    _, s = built
+    shift = s["verdict_shift"]
+    keys = [r["key"] for r in shift["rows"]]
+    for key in ("slope_N", "slope_n", "slope_N_difference", "slope_n_difference", "synergy"):
+        assert key in keys
+    assert any(k.startswith("error n = ") for k in keys) and any(k.startswith("leaderboard ") for k in keys)
+    c = shift["counts"]
+    assert c["previous_rows"] > 0 and 0 <= c["matched"] <= c["previous_rows"]
+    assert c["new_resolved"] + c["new_infinite"] + c["new_unresolved"] <= c["matched"]
+    for r in shift["rows"]:
+        new = r["new"]
+        assert {"estimate", "ci", "cases"} <= set(new) and len(new["ci"]) == 2

@@ -19,6 +19,8 @@ in sample size and the gap between the two neighbour orders; docs/theory.md
 
 with ``z = 3`` by default.  ``agree`` when ``|I_approx - truth| <= tolerance``,
 ``disagree`` otherwise, ``undefined`` when the approximation is NaN or infinite.
+An infinite truth (docs/theory.md §4.1) has no error: ``agree`` when the
+approximation is ``+inf`` there too, ``disagree`` otherwise (NaN included).
 An *error* is resolved (used in power-law fits) when it is a disagreement; a
 *truth* is resolved (``truth_resolved``) when it meets the requested precision.
 """
@@ -306,8 +308,10 @@ def judge(truth_row: dict[str, Any], approx_value: float, approximation: str, z:
     row["approx_value"] = approx_value
     finite = bool(np.isfinite(approx_value))
     if np.isinf(truth):
+        # an infinite truth is a value (docs/theory.md §4.1): right only when matched, wrong otherwise (NaN
+        # included); never "undefined", which means "no value against a finite truth"
         row.update({"tolerance": 0.0, "err": np.nan, "abs_err": np.nan, "rel_err": np.nan, "resolved": False,
-                    "verdict": "agree" if approx_value == truth else ("undefined" if not finite else "disagree")})
+                    "verdict": "agree" if approx_value == truth else "disagree"})
         return row
     bias_bound = float(row.get("bias_bound", 0.0) or 0.0)
     tolerance = z * float(row["truth_stderr"]) + bias_bound

@@ -12,6 +12,9 @@ say how many cases each number rests on:
 * ``within_10pct``: cases with ``|I_approx - I| <= 0.1 I``, out of all cases (an
   undefined value is not within 10 %);
 * ``by_regime``: the same by log-variance scale bin x ensemble-size bin;
+* ``infinite_cases``, ``infinite_right``: resolved truths that are ``+inf``
+  (docs/theory.md §4.1), which enter no relative error, and how many of them
+  the candidate gets right (its value ``+inf`` too);
 * ``law_violation_rate``: violations of the laws of true information
   (docs/theory.md §12) over random cases of the paper's sets, where defined;
 * against the first candidate (FW): a paired bootstrap over the cases where
@@ -138,14 +141,17 @@ def leaderboard(truths: Sequence[Mapping[str, Any]], cases: Sequence[Case], appr
     -------
     entries : list of dict
         One per candidate: ``approximation`` (path), ``name``, the scores, ``by_regime``,
-        ``seconds_per_case``, ``law_violation_rate``, ``vs_reference``.
+        ``seconds_per_case``, ``law_violation_rate``, ``infinite_cases``, ``infinite_right``,
+        ``vs_reference``.
     long : pandas.DataFrame
         One row per (candidate, case) with the truth, value, relative error and bins.
     """
     use = [t for t, row in enumerate(truths) if bool(row["truth_resolved"]) and np.isfinite(float(row["truth"]))
            and float(row["truth"]) > 0]
+    infinite = [t for t, row in enumerate(truths) if np.isposinf(float(row["truth"]))]
     sub_cases = [cases[t] for t in use]
     values, seconds = evaluate_side_by_side(approximations, sub_cases, n_jobs=n_jobs)
+    at_infinite, _ = evaluate_side_by_side(approximations, [cases[t] for t in infinite], n_jobs=1)
     truth = np.array([float(truths[t]["truth"]) for t in use])
     scale = np.array([float(truths[t]["scale_vs"]) for t in use])
     n = np.array([int(truths[t]["n_connections"]) for t in use])
@@ -159,7 +165,8 @@ def leaderboard(truths: Sequence[Mapping[str, Any]], cases: Sequence[Case], appr
         defined = np.isfinite(values[name])
         entry = {"approximation": paths[name], "name": name, **_scores(rel[name], defined),
                  "seconds_per_case": seconds[name],
-                 "law_violation_rate": (law_rates or {}).get(name, float("nan"))}
+                 "law_violation_rate": (law_rates or {}).get(name, float("nan")),
+                 "infinite_cases": len(infinite), "infinite_right": int(np.isposinf(at_infinite[name]).sum())}
         regimes = []
         for _, _, sl in SCALE_BINS:
             for _, _, nl in N_BINS:

@@ -4,8 +4,12 @@ Modules
 -------
 tiers
     Sizes of the ``quick`` and ``full`` runs and the Monte Carlo cases they imply.
+steps
+    The report as an ordered list of named steps (``STEPS``), one small module each.
 build
-    Runs the report's steps and fills one ``ReportData``.
+    Checks the run's arguments, runs ``STEPS`` in order and times them.
+truth_steps
+    The truth table's reuse and re-check, the cross-checks, the estimators' record.
 data
     ``ReportData``: everything one run measured, read by the figures and the writer.
 figures

@@ -1,7 +1,8 @@
 """``ReportData``: everything one run of ``synmi report`` measured, in one object.
 
-:func:`validation.report.build.build_report` fills it step by step; the
-figures (:mod:`validation.report.figures`) and every section of ``report.md``
+:func:`validation.report.build.build_report` runs the steps of
+:data:`validation.report.steps.STEPS`, and the last of them gathers their
+outputs here; the figures (:mod:`validation.report.figures`) and every section of ``report.md``
 (:mod:`validation.report.writer`) read from it and from nothing else.
 """
 
@@ -35,8 +36,9 @@ class TruthEvidence:
     ksg : pandas.DataFrame
         KSG against resolved truths: its measured bias.
     coverage, error_by_n : list of dict
-        Per ensemble size of the random set-2/3 draws: resolved truths; the
-        approximation's error against them.
+        Per ensemble size of the random set-2/3 draws: resolved truths (infinite
+        ones included, and counted apart); the approximation's error against
+        the finite ones, and how often it is right on the infinite ones.
     slopes : dict
         ``slope_N``, ``slope_n`` and ``synergy``, truth against approximation
         (:func:`validation.engine.truth_analysis.truth_slopes`).
@@ -100,6 +102,13 @@ class ReportData:
         Every approximation scored against the resolved truths (:func:`validation.engine.leaderboard.leaderboard`).
     leaderboard_cases : pandas.DataFrame
         One row per (approximation, case) behind the leaderboard.
+    verdict_shift : dict
+        Each verdict on the previous resolved subset and on the new truth bank
+        (:func:`validation.engine.verdict_shift.verdict_shift`; empty when not computed).
+    extras : dict
+        Every output of the steps that is not a field above, by name (the
+        truth rows, the cases, and a new step's data for its own section of
+        ``report.md``).
     figures : dict of str to (str, str)
         ``{key: (file name, caption)}`` of the drawn figures (empty until drawn).
     """
@@ -123,6 +132,8 @@ class ReportData:
     timings: dict[str, float]
     leaderboard: list = field(default_factory=list)
     leaderboard_cases: pd.DataFrame = field(default_factory=pd.DataFrame)
+    verdict_shift: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
     figures: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property

@@ -33,6 +33,8 @@ __all__ = ["make_all"]
 
 sns.set_theme(style="whitegrid", context="paper", font_scale=1.1)
 DPI = 110
+#: the leaderboard figure's axis is linear below this |relative error| and logarithmic above it
+LINEAR_BELOW = 1e-3
 
 
 def _save(fig, out: Path, name: str) -> str:
@@ -40,6 +42,22 @@ def _save(fig, out: Path, name: str) -> str:
     fig.savefig(out / name, dpi=DPI)
     plt.close(fig)
     return name
+
+
+def draw_paper_slope(ax: Any, key: str, xs: np.ndarray, x0: float, y0: float, color: str = "C3",
+                     label: str | None = None) -> None:
+    """The paper's published slope ``key`` of :data:`PAPER_SLOPES` (docs/theory.md §6) on ``ax``.
+
+    A dashed line of that slope through ``(x0, y0)`` over ``xs``, with its 95 % CI
+    as a shaded wedge about the same point (the paper gives slopes, not
+    intercepts, so only the slope is comparable).
+    """
+    spec = PAPER_SLOPES[key]
+    lo, hi = spec["ci"]
+    xs = np.asarray(xs, float)
+    ax.fill_between(xs, y0 + lo * (xs - x0), y0 + hi * (xs - x0), color=color, alpha=0.12, lw=0)
+    ax.plot(xs, y0 + spec["slope"] * (xs - x0), color=color, lw=1.2, ls="--",
+            label=label or f"paper {key[3:]} ({spec['set']}): {spec['slope']:.2f} [{lo:.2f}, {hi:.2f}]")
 
 
 def fig_agreement(results: pd.DataFrame, out: Path, label: str = "I_FW") -> tuple[str, str]:
@@ -194,8 +212,8 @@ def fig_regressions(set_tables: dict[str, pd.DataFrame], regressions: dict[str, 
         xs = np.linspace(x.min(), x.max(), 20)
         b = np.mean(y) - r["slope"] * np.mean(x)
         ax.plot(xs, b + r["slope"] * xs, color="k", lw=1.5, label=f"synmi: {r['slope']:.2f} [{r['ci'][0]:.2f}, {r['ci'][1]:.2f}]")
-        ax.plot(xs, b + spec["slope"] * xs, color="C3", lw=1.2, ls="--",
-                label=f"paper: {spec['slope']:.2f} [{spec['ci'][0]:.2f}, {spec['ci'][1]:.2f}]")
+        draw_paper_slope(ax, key, xs, float(np.mean(x)), float(np.mean(y)), "C3",
+                         label=f"paper: {spec['slope']:.2f} [{spec['ci'][0]:.2f}, {spec['ci'][1]:.2f}]")
         ax.set_xlabel(spec["regressor"])
         ax.set_ylabel("ln I_FW (ln nats)")
         ax.set_title(f"{key} ({spec['set']}, {r['n_used']} valid cases)", fontsize=9)
@@ -203,7 +221,7 @@ def fig_regressions(set_tables: dict[str, pd.DataFrame], regressions: dict[str, 
     inside = [k for k, r in regressions.items() if r["paper_in_ci"]]
     return (_save(fig, out, "paper_regressions.png"),
             f"The paper's regressions regenerated on valid cases (black) beside its reported slopes (red, dashed, "
-            f"drawn through the same centroid): the paper's slope lies inside our 95% CI for "
+            f"drawn through the same centroid; shaded: the paper's 95% CI): the paper's slope lies inside our 95% CI for "
             f"{len(inside)} of 4 ({', '.join(inside) if inside else 'none'}).")
 
 
@@ -237,6 +255,11 @@ def fig_conclusions(results: pd.DataFrame, claims: dict[str, ClaimResult], out: 
         jitter = np.random.default_rng(1).uniform(-0.03, 0.03, x.size)
         ax.scatter(x + jitter, np.log(df["truth"]), s=12, label="Monte Carlo truth", color="C0")
         ax.scatter(x - jitter, np.log(df["approx_value"]), s=12, marker="x", label=label, color="C3")
+        xs = np.linspace(x.min(), x.max(), 10)
+        y_mid = float(np.mean(np.log(df["truth"].to_numpy(float))))
+        for paper_key, color in ((("fig2C", "C2"), ("fig2D", "C4")) if key == "slope_N" else
+                                 (("fig3C", "C2"), ("fig3D", "C4"))):
+            draw_paper_slope(ax, paper_key, xs, float(np.mean(x)), y_mid, color)
         c = claims.get(key)
         if c is not None and c.details:
             for name, who, color in (("truth_fit", "truth", "C0"), ("fw_fit", label, "C3")):
@@ -250,13 +273,16 @@ def fig_conclusions(results: pd.DataFrame, claims: dict[str, ClaimResult], out: 
         ax.legend(fontsize=7)
     return (_save(fig, out, "conclusions.png"),
             f"The paper's N- and n-slopes recomputed with the resolved truth (blue) in place of {label} (red) on the "
-            "same random set-2/3 cases (n = 1-20): the titles give the slope difference with its paired-bootstrap "
-            "95% CI.")
+            "same random set-2/3 cases (n = 1-20), beside the paper's published slopes (dashed, through the truth's "
+            "centroid, shaded: their 95% CIs; Figs. 2C/3C set 2, 2D/3D set 3): the titles give the slope "
+            "difference with its paired-bootstrap 95% CI.")
 
 
 def fig_by_n(results: pd.DataFrame, slopes: dict[str, Any], out: Path, label: str = "I_FW") -> tuple[str, str]:
     """The approximation's relative error against ``n`` (resolved truths), and the synergy trend (Fig. 4)."""
     df = draw_rows(results)
+    infinite = df[np.isposinf(df["truth"].astype(float))]
+    inf_right = int(np.isposinf(infinite["approx_value"].astype(float)).sum())
     df = df[df["truth_resolved"].astype(bool) & np.isfinite(df["truth"].astype(float))]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     ax = axes[0]
@@ -296,7 +322,8 @@ def fig_by_n(results: pd.DataFrame, slopes: dict[str, Any], out: Path, label: st
     ax.legend(fontsize=7)
     return (_save(fig, out, "by_n.png"),
             f"Left: {label}'s relative error against the resolved truth on the random set-2/3 draws, by ensemble "
-            "size (triangles above the points: no defined value). Right: Fig. 4's synergy statistic on set 3 (information per "
+            f"size (triangles above the points: no defined value; {len(infinite)} infinite truths have no relative "
+            f"error and are not drawn, {label} is +inf on {inf_right} of them). Right: Fig. 4's synergy statistic on set 3 (information per "
             "connection against ln n), truth and approximation on the same cases, slopes with 95% bootstrap CIs.")
 
 
@@ -304,19 +331,30 @@ def fig_leaderboard(cases: pd.DataFrame, out: Path) -> tuple[str, str]:
     """|relative error| of every approximation by ensemble-size bin, on the same resolved cases."""
     fig, ax = plt.subplots(figsize=(10, 4.2))
     df = cases[np.isfinite(cases["rel_err"].astype(float))].copy()
-    df["abs_rel_err"] = df["rel_err"].abs().clip(lower=1e-6)
+    df["abs_rel_err"] = df["rel_err"].abs()
     if len(df):
         sns.boxplot(data=df, x="n_bin", y="abs_rel_err", hue="name", ax=ax, fliersize=2, linewidth=0.8,
                     order=[b for b in ("n = 1", "n = 2-5", "n = 6-20", "n > 20") if b in set(df["n_bin"])])
-        ax.set_yscale("log")
+        # symmetric log: logarithmic above LINEAR_BELOW, linear below it, so an exact value's errors (1e-12 or 0)
+        # sit visibly at 0 instead of on an invented floor that hides the boxes
+        ax.set_yscale("symlog", linthresh=LINEAR_BELOW, linscale=0.5)
+        ax.set_ylim(bottom=0)
         ax.axhline(0.1, color="k", lw=0.8, ls="--")
+        ax.axhline(LINEAR_BELOW, color="0.6", lw=0.6, ls=":")
         ax.legend(fontsize=7, title=None)
+        flat = df.groupby(["name", "n_bin"])["abs_rel_err"].max()
+        flat = flat[flat < LINEAR_BELOW]
+        if len(flat):  # boxes squeezed onto 0: say so in words as well
+            ax.text(0.01, 0.97, "every |error| below " + f"{LINEAR_BELOW:g}: "
+                    + "; ".join(f"{name} ({n_bin})" for name, n_bin in flat.index),
+                    transform=ax.transAxes, fontsize=7, va="top")
     ax.set_xlabel("ensemble size")
-    ax.set_ylabel("|approximation - truth| / truth")
+    ax.set_ylabel("|approximation - truth| / truth (symlog)")
     return (_save(fig, out, "leaderboard.png"),
             "Distribution of each approximation's |relative error| against the resolved truths, by ensemble size "
-            "(dashed: 10%; errors below 1e-6, such as the exact value's at n = 1, are drawn at 1e-6); cases where an "
-            "approximation is undefined are not drawn (see the defined column).")
+            f"(dashed: 10%; symmetric-log axis, linear below {LINEAR_BELOW:g} (dotted), so errors of 0 or near it, "
+            "such as the exact value's at n = 1, are drawn at 0 as they are); cases where an approximation is "
+            "undefined are not drawn (see the defined column).")
 
 
 def make_all(out: Path, data: ReportData) -> dict[str, tuple[str, str]]:

@@ -23,7 +23,10 @@ class ReportConfig:
     (and ensemble) per grid point; ``law_cases`` is the number of random cases
     per set on which the laws of true information are checked (docs/theory.md §12);
     ``cross_check_cases``, ``exact_check_cases`` and ``ksg_cases`` how many truths
-    the report checks independently (docs/theory.md §§10, 8, 9).
+    the report checks independently (docs/theory.md §§10, 8, 9);
+    ``cross_checks_per_n``, when set, replaces ``cross_check_cases`` by that many
+    resolved ensemble truths at every ensemble size (all where fewer), so that
+    every ``n`` of the paper's range is checked.
     """
 
     name: str
@@ -48,6 +51,7 @@ class ReportConfig:
     ksg_cases: int = 8
     ksg_samples: int = 20_000
     leaderboard_law_cases: int = 10
+    cross_checks_per_n: int | None = None
     seed: int = 20261124
 
 
@@ -73,7 +77,7 @@ TIERS: dict[str, ReportConfig] = {
         rho_values=(-0.05, 0.0, 0.25, 0.5, 0.75, 0.95), base_scale=1.0, set_draws=6,
         truth_n_values=tuple(range(1, 21)), truth_draws_per_n=12,
         calibration_samples=(10_000, 50_000), calibration_dims=(1, 2, 4, 8), calibration_replicates=5,
-        law_cases=2000),
+        law_cases=2000, cross_checks_per_n=5),
 }
 
 

@@ -4,7 +4,8 @@
   where its key matches (``truth_table``), computed (resumably) otherwise, and
   a random sample of the reused ones recomputed with another seed;
 * :func:`cross_checks` -- independent checks of resolved ensemble truths
-  (docs/theory.md §§10, 10.1), kept in their own table;
+  (docs/theory.md §§9.2, 10), spread over ``n`` (at least ``per_n`` at every
+  ensemble size that has them), kept in their own table and reused by key;
 * :func:`exact_against_monte_carlo` -- the 1-D spacing estimator on a sample of
   single-connection cases against their exact values (docs/theory.md §8);
 * :func:`ksg_against_truth` -- KSG where it is what it is: a lower bound with a
@@ -26,6 +27,7 @@ from ... import empirical
 from ...analytic.inputs import Case
 from ..engine.comparison import EstimationConfig, case_seed
 from ..engine.sweeps import run_truths
+from ..engine.truth_analysis import is_monte_carlo
 from ..engine.truth_table import (
     load_truth_table,
     reproduction_check,
@@ -34,7 +36,8 @@ from ..engine.truth_table import (
     table_key,
 )
 
-__all__ = ["truths_with_table", "cross_checks", "exact_against_monte_carlo", "ksg_against_truth", "truth_from_row"]
+__all__ = ["truths_with_table", "cross_checks", "choose_cross_checks", "check_interval", "exact_against_monte_carlo", "ksg_against_truth",
+           "truth_from_row"]
 
 
 def truths_with_table(cases: Sequence[Case], config: EstimationConfig, table_path: Path, *, cache: Path,
@@ -51,8 +54,9 @@ def truths_with_table(cases: Sequence[Case], config: EstimationConfig, table_pat
     reused = [k in known for k in keys]
     truths = run_truths(cases, config, out_dir=cache, n_jobs=n_jobs, scheduler=scheduler, known=known,
                         progress="truths")
-    # the reproduction sample: reused Monte Carlo truths (exact ones reproduce by construction)
-    eligible = [r and truths[t]["truth_method"] == "entropy_difference_ladder" for t, r in enumerate(reused)]
+    # the reproduction sample: reused Monte Carlo truths, whatever their method (exact, infinite and exactly
+    # zero ones are decided without sampling and reproduce by construction)
+    eligible = [r and is_monte_carlo(truths[t]["truth_method"]) for t, r in enumerate(reused)]
     sample = reproduction_sample(keys, eligible, fraction=fraction, minimum=minimum, rng=rng)
     fresh = run_truths([cases[t] for t in sample], replace(config, seed=config.seed + 1), out_dir=cache,
                        n_jobs=n_jobs, scheduler=scheduler, progress="reproduction check") if sample else []
@@ -83,27 +87,79 @@ def _spread(indices: list[int], count: int) -> list[int]:
     return [indices[int(t)] for t in np.linspace(0, len(indices) - 1, count).round().astype(int)]
 
 
+def check_interval(method: str, value: float, stderr: float, diagnostics: dict[str, Any]) -> tuple[float, float]:
+    """The 95 % interval of a cross-check's value, as its agreement rule reads it (docs/theory.md §§9.2, 10, 10.1).
+
+    Entropy-difference ladder: ``value -+`` its own half-width (noise at 95 %
+    plus its drift and order gap); Rao-Blackwellised density and Gaussian
+    surrogate: ``value -+ 1.96 stderr``; NaN when the check did not run.
+    """
+    half = diagnostics.get("half_width")
+    if method == "entropy_difference" and half is not None and math.isfinite(float(half)):
+        h = float(half)
+    elif math.isfinite(stderr):
+        h = 1.959963984540054 * stderr
+    else:
+        return math.nan, math.nan
+    return value - h, value + h
+
+
 def _one_cross_check(case: Case, row: dict[str, Any], config: EstimationConfig, key: str) -> dict[str, Any]:
     check = empirical.cross_check_truth(case.mu, case.sigma, case.ensemble, case.pattern, truth_from_row(row),
                                         seed=case_seed(case, replace(config, seed=config.seed + 2)))
+    lo, hi = check_interval(check.method, check.value, check.stderr, dict(check.diagnostics))
     return {"key": key, "case_id": row["case_id"], "sweep": row["sweep"],
             "n_connections": int(row["n_connections"]), "n_patterns": int(row["n_patterns"]),
-            "truth": float(row["truth"]), "truth_half_width": 0.5 * (row["truth_ci_high"] - row["truth_ci_low"]),
-            "method": check.method, "value": check.value, "stderr": check.stderr, "agree": check.agree,
-            "reason": check.reason, "seconds": check.seconds}
+            "truth_method": row["truth_method"], "truth": float(row["truth"]),
+            "truth_half_width": 0.5 * (row["truth_ci_high"] - row["truth_ci_low"]),
+            "truth_ci_low": float(row["truth_ci_low"]), "truth_ci_high": float(row["truth_ci_high"]),
+            "method": check.method, "value": check.value, "stderr": check.stderr, "check_ci_low": lo,
+            "check_ci_high": hi, "agree": check.agree, "reason": check.reason, "seconds": check.seconds}
+
+
+def choose_cross_checks(truths: Sequence[dict[str, Any]], count: int, per_n: int | None = None) -> list[int]:
+    """Indices of the resolved Monte Carlo ensemble truths to cross-check.
+
+    Parameters
+    ----------
+    truths : sequence of dict
+        Truth rows (``truth_method``, ``truth_resolved``, ``truth``, ``n_connections``).
+    count : int
+        Without ``per_n``: at most this many, spread evenly over the truths
+        sorted by ``n``.
+    per_n : int, optional
+        At most this many at every ensemble size (all where fewer), spread over
+        the truths of that size in their order; ``count`` is then not used.
+
+    Returns
+    -------
+    list of int
+        Sorted by ``(n, index)``.
+    """
+    eligible = sorted((t for t, row in enumerate(truths)
+                       if is_monte_carlo(row["truth_method"]) and bool(row["truth_resolved"])
+                       and math.isfinite(float(row["truth"]))),
+                      key=lambda t: (int(truths[t]["n_connections"]), t))
+    if per_n is None:
+        return _spread(eligible, count)
+    chosen: list[int] = []
+    for n in sorted({int(truths[t]["n_connections"]) for t in eligible}):
+        chosen += _spread([t for t in eligible if int(truths[t]["n_connections"]) == n], per_n)
+    return chosen
 
 
 def cross_checks(cases: Sequence[Case], truths: Sequence[dict[str, Any]], config: EstimationConfig, count: int,
-                 table_path: Path, *, n_jobs: int = 1) -> pd.DataFrame:
-    """Independent checks of up to ``count`` resolved ensemble truths, spread over ``n``.
+                 table_path: Path, *, n_jobs: int = 1, per_n: int | None = None) -> pd.DataFrame:
+    """Independent checks of resolved ensemble truths (:func:`choose_cross_checks`), one row each.
 
     Stored rows (same truth key) are reused; the others run on ``n_jobs``
-    processes.  Each check is seeded apart from its truth, from the case content.
+    processes.  Each check is seeded apart from its truth, from the case
+    content, and runs :func:`synmi.empirical.cross_check_truth` with
+    ``method="auto"`` (the Rao-Blackwellised density where its diagnostics
+    allow, else the entropy-difference ladder).  Each row carries both
+    intervals (truth and check) and the check's reason.
     """
-    eligible = sorted((t for t, row in enumerate(truths)
-                       if row["truth_method"] == "entropy_difference_ladder" and bool(row["truth_resolved"])),
-                      key=lambda t: (truths[t]["n_connections"], t))
-    chosen = _spread(eligible, count)
+    chosen = choose_cross_checks(truths, count, per_n)
     stored = pd.read_csv(table_path).set_index("key").to_dict(orient="index") if table_path.exists() else {}
     keys = {t: table_key(cases[t], config) for t in chosen}
     todo = [t for t in chosen if keys[t] not in stored]
@@ -143,7 +199,8 @@ def ksg_against_truth(cases: Sequence[Case], truths: Sequence[dict[str, Any]], c
                       replicates: int = 4, max_n: int = 4, seed: int = 0) -> pd.DataFrame:
     """KSG on up to ``count`` ensembles (``n <= max_n``) against their resolved truths: its measured bias."""
     eligible = [t for t, row in enumerate(truths) if 2 <= row["n_connections"] <= max_n
-                and row["truth_method"] == "entropy_difference_ladder" and bool(row["truth_resolved"])]
+                and is_monte_carlo(row["truth_method"]) and bool(row["truth_resolved"])
+                and math.isfinite(float(row["truth"]))]
     rows = []
     for t in _spread(eligible, count):
         case, row = cases[t], truths[t]

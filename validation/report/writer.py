@@ -12,31 +12,38 @@ section before it), and put it in :data:`SECTIONS` where it belongs.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from ..engine.claims import SLOPE_CLAIMS
 from ..engine.formatting import format_interval, format_number, format_p_value
+from ..engine.truth_analysis import is_monte_carlo
 from .data import ReportData
 
 __all__ = ["SECTIONS", "write_report", "section_title", "section_verdicts", "section_agreement",
            "section_error_surface", "section_calibration", "section_census", "section_laws",
            "section_regressions", "section_conclusions", "section_provenance", "section_truth",
-           "section_full_range", "section_leaderboard"]
+           "section_full_range", "section_leaderboard", "section_verdict_shift"]
 
 
 # --------------------------------------------------------------------------- helpers
 
 
+def _cell(value: object) -> str:
+    """A table cell: the value as text, its unescaped ``|`` escaped so it does not split the cell."""
+    return re.sub(r"(?<!\\)\|", r"\\|", str(value))
+
+
 def _table(df: pd.DataFrame) -> str:
-    """A markdown table of ``df`` (cells as they are)."""
+    """A markdown table of ``df`` (cells as they are, ``|`` escaped)."""
     cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    lines = ["| " + " | ".join(_cell(c) for c in cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     for _, row in df.iterrows():
-        lines.append("| " + " | ".join(str(row[c]) for c in cols) + " |")
+        lines.append("| " + " | ".join(_cell(row[c]) for c in cols) + " |")
     return "\n".join(lines)
 
 
@@ -132,7 +139,7 @@ def _rule_revisions(data: ReportData) -> str:
         homogeneity += f"; by the slope alone this run gives {' and '.join(slope_only)}"
     within = ("Slopes fitted within draws, with one fixed effect per draw of the means, because the grid points of "
               "a draw share those means")
-    if pooled:
+    if pooled and rho is not None:
         within += (f"; pooled across draws, claim 4's slope is {format_number(pooled['slope'])} "
                    f"{format_interval((pooled['ci_low'], pooled['ci_high']))} "
                    f"(*{rho.details['across_draws_verdict']}*)")
@@ -187,10 +194,15 @@ def section_agreement(data: ReportData) -> str:
     return "\n".join([
         "## Agreement over representative cases\n",
         "Truth (`synmi.empirical.true_information`): for one connection exact, by quadrature of the density of the "
-        "log of a sum of log-normals (error bound below 1e-8 nats); for ensembles the Kozachenko-Leonenko entropy "
-        f"difference on common random numbers, on a sample-size ladder {' / '.join(f'{m:,}' for m in est.ladder)} "
-        f"(extended up to {est.max_samples_tree:,} draws for n < 7 when it has not settled) with "
-        f"{est.replicates} replicates per rung and neighbour orders {est.orders[0]} and {est.orders[1]}. "
+        "log of a sum of log-normals (error bound below 1e-8 nats); infinite, decided exactly before any sampling, "
+        "where the rest of the weights has no density in n dimensions (docs/theory.md §4.1); for other ensembles "
+        "the copula decomposition (docs/theory.md §9.2): the exact single-connection informations, minus the "
+        f"Gaussian part of the total correlations ({est.gaussian_samples:,} draws), minus a kNN bracket on normal "
+        f"scores, on a nested sample-size ladder {' / '.join(f'{m:,}' for m in est.ladder)} (extended up to "
+        f"{est.max_samples_tree:,} draws for n < 7 and {est.max_samples:,} above when it has not settled) with "
+        f"{est.replicates} replicates per rung (doubled up to {est.max_replicates} where noise keeps it unresolved) "
+        f"and neighbour orders {est.orders[0]} and {est.orders[1]}; the entropy-difference ladder (§9.1) where the "
+        "copula has no density. "
         f"Tolerance = {est.z:g} × s.e. + max(ladder drift over the last 4x, gap between the orders), or the "
         "quadrature's error bound (see *How the truth was obtained* and `validation/engine/comparison.py`). "
         "Each row's full record (ladder, seeds) is in `tables/comparisons.csv`.\n",
@@ -237,33 +249,67 @@ def _ratio(a: int, b: int) -> str:
     return f"{a}/{b}" if b else "0/0"
 
 
+def _share(k: int, n: int, ci: Any = None) -> str:
+    """``k/n = p% [lo, hi]``: a share with its Wilson 95 % interval (``ci``, fractions), or ``0/0``."""
+    if not n:
+        return "0/0"
+    text = f"{k}/{n} = {100 * k / n:.0f}%"
+    if ci is not None and len(ci) == 2 and all(np.isfinite(float(v)) for v in ci):
+        text += f" [{100 * float(ci[0]):.0f}, {100 * float(ci[1]):.0f}]%"
+    return text
+
+
 def section_truth(data: ReportData) -> str:
     """How the truth was obtained and checked: exact n = 1, the ladder, reproduction, cross-checks, KSG."""
     t, res = data.truth, data.results
-    mc = res[res["truth_method"] == "entropy_difference_ladder"]
+    method = res["truth_method"].astype(str)
+    mc = res[method.map(is_monte_carlo)]
     resolved = int(mc["truth_resolved"].astype(bool).sum())
+    by_method = ", ".join(f"{int((mc['truth_method'] == m).sum())} by {words}" for m, words in
+                          (("copula_decomposition", "the copula decomposition (§9.2)"),
+                           ("entropy_difference_ladder", "the entropy-difference ladder where the copula has no "
+                            "density (§9.1)")) if (mc["truth_method"] == m).any())
+    infinite = res[method == "infinite"]
     cc = data.summary["cross_check"]
     lines = [
         "## How the truth was obtained and checked\n",
-        f"- **One connection** ({int((res['truth_method'] == 'exact_quadrature').sum())} cases): exact, by "
+        f"- **One connection** ({int((method == 'exact_quadrature').sum())} cases): exact, by "
         "quadrature (docs/theory.md §8); largest error bound "
-        f"{format_number(res.loc[res['truth_method'] == 'exact_quadrature', 'truth_error_bound'].max(), 2)} nats.",
-        f"- **Ensembles** ({len(mc)} cases): the entropy difference on a sample-size ladder (docs/theory.md §9.1); "
+        f"{format_number(res.loc[method == 'exact_quadrature', 'truth_error_bound'].max(), 2)} nats.",
+        f"- **Infinite** ({len(infinite)} cases): the rest of the weights has no density in n dimensions, decided "
+        "exactly before any sampling (docs/theory.md §4.1); these truths are resolved, enter no slope or relative "
+        f"error, and an approximation is right on them only if it is +inf too ({data.approximation_label} is on "
+        f"{int(np.isposinf(infinite['approx_value'].astype(float)).sum())} of them).",
+        f"- **Ensembles** ({len(mc)} Monte Carlo cases: {by_method or 'none'}): "
         f"**{resolved} of {len(mc)} resolved** to {100 * data.config.estimation.precision:g}% (or "
         f"{data.config.estimation.atol:g} nats); the rest keep their wide intervals and enter no slope or error "
-        "statistic.",
+        "statistic."
+        + (f" {int((method == 'exact_zero').sum())} cases have every weight constant and carry exactly 0 nats."
+           if (method == "exact_zero").any() else ""),
         f"- **Truth table**: {t.table.get('reused', 0)} truths reused from `tables/truths.csv.gz` (keyed by case "
         f"content, settings and truth version), {t.table.get('computed', 0)} computed in this run; "
         f"{t.table.get('recomputed_sample', 0)} reused ones recomputed with another seed, "
         f"{t.table.get('reproduced', 0)} reproduce within their combined uncertainty "
         "(`tables/truth_reproduction.csv`).",
-        f"- **Cross-checks** (docs/theory.md §§10, 10.1): {cc['agree']} of {cc['checked']} checked resolved ensemble "
-        f"truths agree" + "".join(f"; {m}: {v['agree']}/{v['checked']}" for m, v in cc["by_method"].items())
-        + " (`tables/cross_checks.csv`).",
     ]
+    per_n = data.config.cross_checks_per_n
+    chosen = f"up to {per_n} at every ensemble size" if per_n else f"up to {data.config.cross_check_cases}, spread over n"
+    lines.append(f"- **Cross-checks** (docs/theory.md §§9.2, 10; {chosen}): {cc['agree']} of {cc['checked']} checked "
+                 f"resolved ensemble truths agree ({_share(cc['agree'], cc['checked'], cc.get('agree_ci'))})"
+                 + "".join(f"; {m}: {v['agree']}/{v['checked']}" for m, v in cc["by_method"].items())
+                 + (f"; {cc['stood_aside']} did not run" if cc.get("stood_aside") else "") + ". Each check is "
+                 "the Rao-Blackwellised density where its diagnostics allow (§10), else the entropy-difference ladder "
+                 "on its own draws (§9.1), which agrees when the two intervals overlap (`tables/cross_checks.csv`).")
+    if cc.get("by_n"):
+        lines.append("  Checked (agreeing) by n: " + ", ".join(f"{n}: {v['checked']} ({v['agree']})"
+                                                               for n, v in cc["by_n"].items()) + ".")
+    if cc["disagreements"]:
+        lines.append("  Every disagreement, with its cause (the check's own reason):")
     for d in cc["disagreements"]:
-        lines.append(f"  - disagreement, case {d['case_id']} (n = {d['n']}): truth {format_number(d['truth'], 4)}, "
-                     f"{d['method']} {format_number(d['check'], 4)}; {d['reason']}.")
+        lines.append(f"  - case {d['case_id']} (n = {d['n']}, {d.get('truth_method') or 'truth'}): truth "
+                     f"{format_number(d['truth'], 4)} {format_interval(d.get('truth_ci', [np.nan, np.nan]), 4)}, "
+                     f"{d['method']} {format_number(d['check'], 4)} "
+                     f"{format_interval(d.get('check_ci', [np.nan, np.nan]), 4)}; {d['reason']}.")
     if len(t.exact_checks):
         ok = int(t.exact_checks["agree"].sum())
         lines.append(f"- **Exact against Monte Carlo** (n = 1): the 1-D spacing estimator covers the exact value on "
@@ -316,9 +362,20 @@ def section_full_range(data: ReportData) -> str:
     """The approximation over the paper's whole range n = 1..20: coverage, error by n, slopes and synergy."""
     t, label = data.truth, data.approximation_label
     cov = pd.DataFrame(t.coverage)
+    if len(cov):
+        cov = pd.DataFrame({
+            "n": cov["n"], "set 2 resolved": [_ratio(a, b) for a, b in zip(cov["set2_resolved"], cov["set2_cases"])],
+            "set 3 resolved": [_ratio(a, b) for a, b in zip(cov["set3_resolved"], cov["set3_cases"])],
+            "both sets (95% CI)": [_share(a, b, ci) for a, b, ci in zip(cov["resolved"], cov["cases"],
+                                                                         cov["resolved_ci"])],
+            "infinite": cov["infinite"], "truth method": cov["method"]})
     err = pd.DataFrame(t.error_by_n)
-    table = cov.merge(err.drop(columns=["cases"]), on="n", how="left") if len(err) else cov
     if len(err):
+        err["infinite"] = [f"{a} ({r} right)" if a else "0" for a, r in zip(err["infinite"], err["infinite_right"])]
+        err = err.drop(columns=["infinite_right"]).rename(columns={"cases": "finite resolved",
+                                                                    "infinite": f"infinite ({label} +inf)"})
+    table = cov.drop(columns=["infinite"]).merge(err, on="n", how="left") if len(err) and len(cov) else cov
+    if len(err) and len(cov):
         table["median_rel_err"] = table["median_rel_err"].map(lambda v: f"{100 * v:+.0f}%" if np.isfinite(v) else "")
         table["median_abs_rel_err"] = table["median_abs_rel_err"].map(lambda v: _pct(v))
         for c in ("undefined_fraction", "within_10pct"):
@@ -330,8 +387,10 @@ def section_full_range(data: ReportData) -> str:
     return "\n".join([
         "## Over the paper's whole range (n = 1 to 20)\n",
         f"Random draws of sets 2 and 3 at every ensemble size from 1 to 20 "
-        f"({data.config.truth_draws_per_n} per size and set). Errors are against resolved truths only; the "
-        "fractions are of the resolved cases at that size.\n",
+        f"({data.config.truth_draws_per_n} per size and set). *Resolved* counts the infinite truths, which are "
+        "decided exactly (docs/theory.md §4.1); they are listed apart and enter no relative error: "
+        f"{label} is right on them only when it is +inf too. Errors are against the finite resolved truths only; "
+        "the fractions are of those cases at that size.\n",
         _table(table) + "\n",
         _figure(data, "by_n"),
         "Slopes on the same resolved cases (95% paired-bootstrap CIs):\n",
@@ -380,7 +439,7 @@ def section_leaderboard(data: ReportData) -> str:
              "ms per case": format_number(1000 * e["seconds_per_case"], 2),
              "claims that hold": ", ".join(k for k, v in e.get("claims", {}).items() if v == "holds") or "none"}
             for e in board]
-    regimes = {}
+    regimes: dict[tuple[str, str], dict[str, Any]] = {}
     for e in board:
         for r in e["by_regime"]:
             key = (r["scale"], r["n"])
@@ -403,6 +462,50 @@ def section_leaderboard(data: ReportData) -> str:
         "Against the paper's formula (paired bootstrap over cases of the difference in median |relative error|, "
         "95% CI, in percentage points):\n",
         _better_words(board) + "\n",
+    ])
+
+
+def _estimate(v: dict[str, Any] | None, key: str) -> str:
+    """One cell of the verdict-shift table: the estimate, its 95% CI and its cases."""
+    if not v or v.get("estimate") is None or not np.isfinite(float(v["estimate"])):
+        return f"n/a ({v.get('cases', 0)} cases)" if v else "n/a"
+    pct = key.startswith("error ") or key.startswith("leaderboard ")
+    if pct:
+        est = f"{100 * v['estimate']:+.1f}%" if key.startswith("error ") else f"{100 * v['estimate']:.1f}%"
+        ci = v["ci"]
+        ci_text = (f"[{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]%" if np.isfinite(ci[0]) and np.isfinite(ci[1])
+                   else "[n/a]")
+    else:
+        est, ci_text = format_number(v["estimate"]), format_interval(v["ci"])
+    cases = f"{v['cases']}" + (f" of {v['offered']}" if v.get("offered") not in (None, v["cases"]) else "")
+    return f"{est} {ci_text} ({cases})"
+
+
+def section_verdict_shift(data: ReportData) -> str:
+    """Each verdict on the previous resolved subset and on the new bank: what the unresolved cases hid (§13)."""
+    shift = data.verdict_shift
+    if not shift or not shift.get("rows"):
+        return ""
+    c, variants = shift["counts"], shift["variants"]
+    if c["previous_rows"]:
+        source = (f"The previous bank (truth version 1, entropy-difference ladder resolved to 3%; "
+                  f"`tables/previous_resolved.csv`, from git revision 3d1da55) resolved {c['previous_rows']} "
+                  f"truths; this run holds {c['matched']} of those cases, of which {c['new_resolved']} have a "
+                  f"resolved finite new truth, {c['new_infinite']} an infinite one and {c['new_unresolved']} an "
+                  "unresolved one.")
+    else:
+        source = "No previous resolved subset was found (`tables/previous_resolved.csv`): only the new column is filled."
+    rows = [{"verdict": r["statistic"], **{label: _estimate(r.get(v), r["key"]) for v, label in variants.items()}}
+            for r in shift["rows"]]
+    return "\n".join([
+        "### What the unresolved cases were hiding\n",
+        "Each verdict computed three times: on the previous resolved subset with its previous truths (what the "
+        "earlier report rested on), on the same cases with this run's truths (the change due to the truth "
+        f"estimator alone), and on every resolved finite truth of this run ({c['new_bank_resolved']}, plus "
+        f"{c['new_bank_infinite']} infinite ones, which enter no slope or relative error). {source} "
+        "Each cell: estimate, 95% CI (paired bootstrap for slopes, percentile bootstrap for medians) and the "
+        "cases it rests on (of the cases offered, where some have no defined value). `tables/verdict_shift.csv`.\n",
+        _table(pd.DataFrame(rows)) + "\n",
     ])
 
 
@@ -477,7 +580,7 @@ def section_regressions(data: ReportData) -> str:
 def section_conclusions(data: ReportData) -> str:
     """The paper's N- and n-slopes with the Monte Carlo truth in place of the approximation (claim 5)."""
     label = data.approximation_label
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key in SLOPE_CLAIMS:
         c = data.claims[key]
         if not c.details:
@@ -528,6 +631,7 @@ SECTIONS: list[Callable[[ReportData], str]] = [
     section_truth,
     section_full_range,
     section_leaderboard,
+    section_verdict_shift,
     section_error_surface,
     section_calibration,
     section_census,

@@ -360,7 +360,8 @@ def _entropy_difference_check(case: Case, value: float, half: float, ladder: tup
 
 def _cross_check(case: Case, value: float, stderr: float, bias_bound: float, n_samples: int,
                  orders: tuple[int, ...], replicates: int, method: str, root: np.random.SeedSequence,
-                 n_jobs: int, ladder: tuple[int, ...] | None = None) -> CrossCheck:
+                 n_jobs: int, ladder: tuple[int, ...] | None = None,
+                 check_replicates: int | None = None) -> CrossCheck:
     if method == "none":
         return CrossCheck("none")
     half = float(stats.t.ppf(0.975, replicates - 1)) * stderr + bias_bound
@@ -370,14 +371,15 @@ def _cross_check(case: Case, value: float, stderr: float, bias_bound: float, n_s
             "rao_blackwell", reason="stood aside: its diagnostics failed")
     if method == "entropy_difference" or (method == "auto" and check.agree is None):
         rungs = ladder or (n_samples // 16, n_samples // 4, n_samples)
-        check = _entropy_difference_check(case, value, half, tuple(rungs), orders, replicates, child(root, 4), n_jobs)
+        check = _entropy_difference_check(case, value, half, tuple(rungs), orders, check_replicates or replicates,
+                                          child(root, 4), n_jobs)
     if method == "gaussian_surrogate":
         check = _gaussian_surrogate_check(case, value, half, n_samples, orders, replicates, child(root, 3), n_jobs)
     return check
 
 
 def cross_check_truth(mu: Any, sigma: Any, ensemble: Any, pattern: Any, truth: TrueInformation, *,
-                      method: str = "auto", seed: Any = 0, n_jobs: Any = 1) -> CrossCheck:
+                      method: str = "auto", seed: Any = 0, n_jobs: Any = 1, replicates: Any = None) -> CrossCheck:
     """Check an ensemble truth with an independent estimator (docs/theory.md §§9.1, 10, 11.1).
 
     Parameters
@@ -391,6 +393,9 @@ def cross_check_truth(mu: Any, sigma: Any, ensemble: Any, pattern: Any, truth: T
     seed : int, SeedSequence or numpy Generator
         Use another seed than the truth's for an independent check.
     n_jobs : int
+    replicates : int, optional
+        Replicates of the check's own estimator (default: as many as the
+        truth's top rung; the check's interval is its own either way).
 
     Returns
     -------
@@ -402,9 +407,12 @@ def cross_check_truth(mu: Any, sigma: Any, ensemble: Any, pattern: Any, truth: T
     if not isinstance(truth, TrueInformation) or not truth.ladder:
         raise ValueError("truth must be an ensemble TrueInformation with its ladder (n >= 2)")
     top = truth.ladder[-1]
+    reps = len(top.replicate_values)
+    check_reps = reps if replicates is None else check_int(replicates, "replicates", 2)
     return _cross_check(case, truth.value, truth.stderr, max(truth.drift, truth.order_gap), top.n_samples,
-                        tuple(top.orders), len(top.replicate_values), method, root_sequence(seed),
-                        check_jobs(n_jobs), ladder=tuple(r.n_samples for r in truth.ladder[-3:]))
+                        tuple(top.orders), reps, method, root_sequence(seed),
+                        check_jobs(n_jobs), ladder=tuple(r.n_samples for r in truth.ladder[-3:]),
+                        check_replicates=check_reps)
 
 
 # --------------------------------------------------------------------------- the public function

@@ -33,7 +33,8 @@ def test_report_files(built):
     for section in ("## 1. Verdict at a glance", "## 2. Agreement", "## 3. How the truth was obtained",
                     "## 4. Over the paper's whole range", "## 5. What to use instead", "## 6. The error surface",
                     "## 7. Estimator calibration", "## 8. Validity census", "## 9. The paper's regressions",
-                    "## 10. Do the conclusions survive?", "## 11. Provenance"):
+                    "## 10. Do the conclusions survive?", "## 11. The paper redrawn, panel by panel",
+                    "## 12. Provenance"):
         assert section in text, section
     assert "### What the unresolved cases were hiding" in text
     for fig in figures:  # every figure is shown, with a caption line under it

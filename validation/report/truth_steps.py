@@ -106,7 +106,8 @@ def check_interval(method: str, value: float, stderr: float, diagnostics: dict[s
 
 def _one_cross_check(case: Case, row: dict[str, Any], config: EstimationConfig, key: str) -> dict[str, Any]:
     check = empirical.cross_check_truth(case.mu, case.sigma, case.ensemble, case.pattern, truth_from_row(row),
-                                        seed=case_seed(case, replace(config, seed=config.seed + 2)))
+                                        seed=case_seed(case, replace(config, seed=config.seed + 2)),
+                                        replicates=config.replicates)
     lo, hi = check_interval(check.method, check.value, check.stderr, dict(check.diagnostics))
     return {"key": key, "case_id": row["case_id"], "sweep": row["sweep"],
             "n_connections": int(row["n_connections"]), "n_patterns": int(row["n_patterns"]),

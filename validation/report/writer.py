@@ -509,6 +509,28 @@ def section_verdict_shift(data: ReportData) -> str:
     ])
 
 
+def section_paper(data: ReportData) -> str:
+    """Every panel of the paper redrawn with the truth, and the erratum table (docs/theory.md §13.1)."""
+    paper = data.extras.get("paper")
+    if not paper:
+        return ""
+    grid = paper.get("n1_grid", {})
+    figures = [_figure(data, key) for key in ("paper_fig2", "paper_fig3", "paper_fig4") if key in data.figures]
+    return "\n".join([
+        "## The paper redrawn, panel by panel\n",
+        "Each panel of Figs. 2-4 in three layers: FW as the paper computed it (the authors' keep-rule), the true "
+        "information with its 95% interval, and the recommended approximation "
+        f"(`{paper.get('approximation', '')}`). Figs. 2A/2B use exact values on the paper's grids thinned to "
+        f"{grid.get('sigmas', '?')} values of sigma, {grid.get('rhos', '?')} of rho and "
+        f"{grid.get('n_patterns', '?')} values of N (the paper: 100, 100 and 31); the ensemble panels use the "
+        "report's set-2/3 draws; "
+        "Figs. 3A/3B need truths on the paper's fixed ensembles of N = 10, which this report does not compute yet. "
+        "Verdict rules: docs/theory.md §13.1; `tables/paper_erratum.csv`, `summary.json[\"paper\"]`.\n",
+        "\n".join("#" + line if line.startswith("## ") else line for line in paper.get("markdown", "").split("\n")),
+        "", *figures,
+    ])
+
+
 def section_census(data: ReportData) -> str:
     """Validity of the FW value over the paper's simulation sets, and what the authors' filter keeps."""
     rows = [{"set": name, "cases": c["n_cases"], "valid": f"{100 * c['valid']:.1f}%",
@@ -638,6 +660,7 @@ SECTIONS: list[Callable[[ReportData], str]] = [
     section_laws,
     section_regressions,
     section_conclusions,
+    section_paper,
     section_provenance,
 ]
 

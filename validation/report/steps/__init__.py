@@ -16,6 +16,7 @@ runs it in order, and times each step (``provenance.json``, ``steps_seconds``).
 ``laws``                  the approximation's violations of the laws of true information
 ``leaderboard``           every approximation against the same resolved truths
 ``verdict_shift``         each verdict on the previous resolved subset and on the new bank
+``paper``                 every panel of the paper redrawn with the truth, and the erratum table
 ``figures``               ``summary.json``'s numbers, the figures and ``report.md``
 ========================  ====================================================================
 
@@ -40,7 +41,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from . import calibration, checks, claims, figures_and_writer, laws, leaderboard, sets, truths, verdict_shift
+from . import calibration, checks, claims, figures_and_writer, laws, leaderboard, paper, sets, truths, verdict_shift
 from .base import MERGED_OUTPUTS, ReportContext, Step
 
 __all__ = ["STEPS", "Step", "ReportContext", "check_steps", "MERGED_OUTPUTS"]
@@ -55,6 +56,7 @@ STEPS: list[Step] = [
     laws.STEP,
     leaderboard.STEP,
     verdict_shift.STEP,
+    paper.STEP,
     figures_and_writer.STEP,
 ]
 

@@ -289,4 +289,4 @@ def test_report_judges_a_custom_approximation(tmp_path, monkeypatch):
     assert not np.allclose(defined["err"], fw_err, rtol=1e-3, atol=0)
     text = (out / "report.md").read_text()
     assert "`scaled_fw_approx:scaled_fw`" in text and "I_approx" in text
-    assert "## 1. Verdict at a glance" in text and "## 11. Provenance" in text
+    assert "## 1. Verdict at a glance" in text and "## 12. Provenance" in text

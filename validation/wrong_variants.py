@@ -56,7 +56,8 @@ def _information(mu_w: np.ndarray, sigma_w: np.ndarray, mu_rest: np.ndarray, sig
     return float(np.sum(mu_w - mu_rest) + half * (_log_det(sigma_w) - _log_det(sigma_rest)))
 
 
-def _fw_parameters(mu: Any, sigma: Any, ensemble: Any, pattern: Any) -> tuple[np.ndarray, ...]:
+def _fw_parameters(mu: Any, sigma: Any, ensemble: Any, pattern: Any
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     log_m1, v_scaled, log_m1_rest, v_scaled_rest = _moments(mu, sigma, ensemble, pattern)
     sigma_w, sigma_rest = np.log1p(v_scaled), np.log1p(v_scaled_rest)
     return log_m1 - np.diag(sigma_w) / 2, sigma_w, log_m1_rest - np.diag(sigma_rest) / 2, sigma_rest

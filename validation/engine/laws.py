@@ -340,7 +340,7 @@ def with_extra_pattern(case: Any, extra_mu: Any, extra_sigma: Any = None) -> Cas
     return _replace(case, mu=mu, sigma=sigma)
 
 
-def with_extra_connection(case: Any, connection: Sequence[int]) -> Case:
+def with_extra_connection(case: Any, connection: Sequence[int] | np.ndarray) -> Case:
     """``case`` with ``connection`` appended at the end of its ensemble."""
     case = _as_case(case)
     return _replace(case, ensemble=np.vstack([case.ensemble, np.asarray(connection, dtype=np.int64)[None]]))
@@ -531,7 +531,7 @@ def law_checks(approximation: Approximation, set_name: str, n_cases: int, seed: 
     planned = []
     for case in generate_set(set_name, n_cases, seed, start=start, **set_params):
         t = case.meta["index"]
-        base = None
+        base = -1  # the index of the base case in todo, where a law needs it
         if {"non_negativity", "ensemble_monotonicity", "data_processing_N"} & set(laws):
             base = len(todo)
             todo.append(case)

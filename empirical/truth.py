@@ -655,8 +655,9 @@ def true_information(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, seed: 
     used_replicates = len(rungs[-1].replicate_values)
     value, drift, gap, half, resolved = _resolution(rungs, used_replicates, precision, atol)
     stderr = rungs[-1].stderrs[0]
-    check = _cross_check(informative, value, stderr, max(drift, gap), rungs[-1].n_samples, orders, replicates,
-                         cross_check, root, n_jobs, ladder=tuple(r.n_samples for r in rungs[-3:]))
+    check = _cross_check(informative, value, stderr, max(drift, gap), rungs[-1].n_samples, orders, used_replicates,
+                         cross_check, root, n_jobs, ladder=tuple(r.n_samples for r in rungs[-3:]),
+                         check_replicates=replicates)
     return TrueInformation(value=value, stderr=stderr, ci_low=value - half, ci_high=value + half,
                            method="copula_decomposition" if used == "copula" else "entropy_difference_ladder",
                            resolved=resolved, precision=precision, atol=atol, drift=drift, order_gap=gap,

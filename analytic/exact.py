@@ -698,6 +698,17 @@ def _checked_columns(log_means: Any, log_variances: Any) -> tuple[np.ndarray, np
     return m, v
 
 
+def _fold_sequence(m: np.ndarray, var: np.ndarray, varying_rest: np.ndarray, l: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Log-means and sds in folding order: the varying other terms (:func:`_fold_order`), then term ``l``.
+
+    Constants shift ``w`` and ``w_rest`` alike and change neither entropy, so
+    only varying terms are folded; ``w_rest`` is the fold of all but the last.
+    """
+    order = _fold_order(m[varying_rest], np.sqrt(var[varying_rest]))
+    return np.append(m[varying_rest][order], m[l]), np.sqrt(np.append(var[varying_rest][order], var[l]))
+
+
 def _sum_information(m: np.ndarray, var: np.ndarray, l: int, refine: bool, tol: float) -> tuple[float, float]:
     """``h(sum_k e^G_k) - h(sum_{k != l} e^G_k)`` and its error bound (``nan`` unrefined); see the caller."""
     if var[l] == 0:
@@ -706,9 +717,7 @@ def _sum_information(m: np.ndarray, var: np.ndarray, l: int, refine: bool, tol: 
     varying_rest = rest & (var > 0)
     if not varying_rest.any():
         return math.inf, 0.0
-    order = _fold_order(m[varying_rest], np.sqrt(var[varying_rest]))
-    seq_m = np.append(m[varying_rest][order], m[l])
-    seq_s = np.sqrt(np.append(var[varying_rest][order], var[l]))
+    seq_m, seq_s = _fold_sequence(m, var, varying_rest, l)
     n_rest = seq_m.size - 1
 
     def compute(res: _Resolution) -> tuple[tuple[float, ...], int]:
@@ -840,10 +849,7 @@ def single_connection_information(mu: Any, sigma: Any, ensemble: Any, pattern: A
         warnings.warn(reason, InfiniteInformationWarning, stacklevel=2)
         return result(math.inf, 0.0, entropy_w.value, -math.inf, Status.INFINITE, reason)
 
-    # constants shift w and w_rest alike and change neither entropy: fold only varying terms
-    order = _fold_order(m[varying_rest], np.sqrt(var[varying_rest]))
-    seq_m = np.append(m[varying_rest][order], m[l])
-    seq_s = np.sqrt(np.append(var[varying_rest][order], var[l]))
+    seq_m, seq_s = _fold_sequence(m, var, varying_rest, l)
     n_rest = seq_m.size - 1
 
     def compute(res: _Resolution) -> tuple[tuple[float, ...], int]:

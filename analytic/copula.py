@@ -31,12 +31,12 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtri
 from scipy.stats import qmc
-from threadpoolctl import threadpool_limits
 
 from .exact import lognormal_sum_information
 from .fenton_wilkinson import Status, connection_log_moments, warn_for_status
 from .inputs import Case, validate_case
 from .support import infinite_information_reason
+from .threads import single_blas_thread
 
 __all__ = [
     "NS_SAMPLES",
@@ -192,6 +192,11 @@ def _canonical(m: np.ndarray, c: np.ndarray, pattern: int) -> tuple[np.ndarray, 
 
 def normal_score_copula_result_for_case(case: Case) -> NormalScoreCopulaResult:
     """:func:`normal_score_copula_result` for an already validated :class:`Case`."""
+    with single_blas_thread():
+        return _result_for_case(case)
+
+
+def _result_for_case(case: Case) -> NormalScoreCopulaResult:
     n = case.n_connections
     nan = float("nan")
     infinite = infinite_information_reason(case)
@@ -218,11 +223,10 @@ def normal_score_copula_result_for_case(case: Case) -> NormalScoreCopulaResult:
             marginal_information=marginals, log_det_r=0.0, log_det_r_rest=0.0, floored=False,
             n_samples=0, seed=NS_SEED)
     sub_m, sub_c, target = _canonical(m[:, varying], c[..., varying[:, None], varying[None, :]], case.pattern)
-    with threadpool_limits(limits=1, user_api="blas"):
-        log_w, log_rest = _log_weights(sub_m, sub_c, target, NS_SAMPLES)
-        scores = _scores(NS_SAMPLES)
-        log_det_r = _score_log_det(log_w, scores)
-        log_det_r_rest = _score_log_det(log_rest, scores)
+    log_w, log_rest = _log_weights(sub_m, sub_c, target, NS_SAMPLES)
+    scores = _scores(NS_SAMPLES)
+    log_det_r = _score_log_det(log_w, scores)
+    log_det_r_rest = _score_log_det(log_rest, scores)
     raw = float(marginals.sum() + 0.5 * (log_det_r - log_det_r_rest))
     floor = float(marginals.max())
     floored = raw < floor

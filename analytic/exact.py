@@ -76,7 +76,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from .fenton_wilkinson import (
     ApproximationUndefinedWarning,
@@ -85,6 +84,7 @@ from .fenton_wilkinson import (
     connection_log_moments,
 )
 from .inputs import validate_case
+from .threads import single_blas_thread
 
 __all__ = [
     "KINK_SCALE",
@@ -672,7 +672,7 @@ def lognormal_sum_entropy(log_means: Any, log_variances: Any, *, tol: float = 1e
         density = _sum_densities(m_nc, s_nc, res, {m_nc.size})[m_nc.size]
         return _moments(density, log_const), density.log_p.size
 
-    with threadpool_limits(limits=1, user_api="blas"):
+    with single_blas_thread():
         (value, log_entropy, mean_log), error, n_grid = _refine_until(compute, tol)
     return SumEntropy(value=value, log_entropy=log_entropy, mean_log=mean_log, error=error,
                       n_grid=n_grid, n_constant=n_constant)
@@ -772,7 +772,7 @@ def lognormal_sum_information(log_means: Any, log_variances: Any, target: int, *
     if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or not 0 <= int(target) < m.shape[0]:
         raise ValueError(f"target must be an integer in [0, {m.shape[0]}), got {target!r}")
     values, errors = np.empty(m.shape[1]), np.empty(m.shape[1])
-    with threadpool_limits(limits=1, user_api="blas"):
+    with single_blas_thread():
         for a in range(m.shape[1]):
             values[a], errors[a] = _sum_information(m[:, a], var[:, a], int(target), bool(refine), tol)
     return values, errors
@@ -858,7 +858,7 @@ def single_connection_information(mu: Any, sigma: Any, ensemble: Any, pattern: A
         h_w = _moments(dens[n_rest + 1], -math.inf)[0]
         return (h_w - h_rest, h_w, h_rest), dens[n_rest + 1].log_p.size
 
-    with threadpool_limits(limits=1, user_api="blas"):
+    with single_blas_thread():
         # the bound is on I itself: h_w and h_rest share most of their discretisation error
         (value, h_w, h_rest), error, _ = _refine_until(compute, tol, bounded=0)
     return result(value, error, h_w, h_rest, Status.VALID,

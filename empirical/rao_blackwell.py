@@ -99,10 +99,10 @@ from typing import Any
 
 import numpy as np
 from scipy import stats
-from threadpoolctl import threadpool_limits
 
 from ..analytic.fenton_wilkinson import connection_log_moments
 from ..analytic.inputs import Case, validate_case
+from ..analytic.threads import single_blas_thread
 from ._checks import check_int, check_jobs, child, root_sequence
 from .sampling import _block_spans, _case_plan, _draw_normals
 
@@ -653,7 +653,7 @@ def rao_blackwell_mi(mu: Any, sigma: Any, ensemble: Any, pattern: Any, *, n_samp
                                     min_ess=nan, median_ess=nan, frac_low_ess=nan,
                                     seconds=time.perf_counter() - start, **common)
 
-    with threadpool_limits(limits=1, user_api="blas"):
+    with single_blas_thread():
         reps = [_replicate(case, densities, n_samples, n_points, n_control, child(root, r), n_jobs)
                 for r in range(replicates)]
     values = np.array([r["value"] for r in reps])

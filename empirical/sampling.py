@@ -46,10 +46,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from ..analytic.fenton_wilkinson import connection_log_moments
 from ..analytic.inputs import Case, validate_case
+from ..analytic.threads import single_blas_thread
 from ._checks import check_int, check_jobs, child, generator, root_sequence
 
 __all__ = ["HebbianSample", "sample_hebbian", "sample_weight_matrices", "RANK_RTOL", "BLOCK_BUDGET",
@@ -162,7 +162,7 @@ def _run_tasks(fn, spans: list, chunk_size: int, block: int, n_jobs: int) -> Non
     """Apply ``fn(list_of_block_indices)`` over groups of ``ceil(chunk_size / block)`` blocks."""
     per_task = max(1, -(-chunk_size // block))
     tasks = [list(range(s, min(s + per_task, len(spans)))) for s in range(0, len(spans), per_task)]
-    with threadpool_limits(limits=1, user_api="blas"):
+    with single_blas_thread():
         if n_jobs == 1 or len(tasks) == 1:
             for task in tasks:
                 fn(task)

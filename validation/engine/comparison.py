@@ -201,11 +201,17 @@ def case_hash(case: Case, config: EstimationConfig | None = None, approximation:
 
 
 def case_seed(case: Case, config: EstimationConfig) -> np.random.SeedSequence:
-    """Seed of a case's Monte Carlo, from the root seed and the case content only.
+    """Seed of a case's Monte Carlo, from the root seed and the case's identity only.
 
-    Independent of the order in which cases run and of the number of jobs.
+    Independent of the order in which cases run, of the number of jobs and of
+    the machine: the identity (:func:`truth_table.case_identity`) of a case
+    drawn by synmi's generators is its provenance, not the last bits of its
+    floating-point arrays, which differ between BLAS builds (a seed from the
+    content hash drew other numbers for the same drawn case on another machine).
     """
-    digest = case_hash(case)
+    from .truth_table import case_identity
+
+    digest = hashlib.sha256(case_identity(case).encode()).hexdigest()
     words = [int(digest[t:t + 8], 16) for t in range(0, 32, 8)]
     return np.random.SeedSequence([int(config.seed)] + words)
 

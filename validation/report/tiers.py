@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine.comparison import EstimationConfig
+from ..engine.paper_panels import PANEL_N_VALUES, PANEL_RHOS, PANEL_SIGMAS, panel_cases
 from ..engine.sweeps import SweepSpec, build_draws_by_n, build_set_draws, build_sweep
 
 __all__ = ["ReportConfig", "TIERS", "suite_config", "sweep_specs", "tier_cases"]
@@ -26,7 +27,10 @@ class ReportConfig:
     the report checks independently (docs/theory.md §§10, 8, 9);
     ``cross_checks_per_n``, when set, replaces ``cross_check_cases`` by that many
     resolved ensemble truths at every ensemble size (all where fewer), so that
-    every ``n`` of the paper's range is checked.
+    every ``n`` of the paper's range is checked; ``panel_n_values``,
+    ``panel_sigmas`` and ``panel_rhos`` the grid of the paper's Figs. 3A/3B
+    whose truths the tier computes (:func:`validation.engine.paper_panels.panel_cases`;
+    empty ``panel_n_values``: none, the panels are then not testable).
     """
 
     name: str
@@ -52,6 +56,9 @@ class ReportConfig:
     ksg_samples: int = 20_000
     leaderboard_law_cases: int = 10
     cross_checks_per_n: int | None = None
+    panel_n_values: tuple = ()
+    panel_sigmas: tuple = PANEL_SIGMAS
+    panel_rhos: tuple = PANEL_RHOS
     seed: int = 20261124
 
 
@@ -66,10 +73,10 @@ TIERS: dict[str, ReportConfig] = {
         truth_n_values=(1, 2, 3, 4, 6, 8, 12, 20), truth_draws_per_n=2,
         calibration_samples=(5_000,), calibration_dims=(1, 2, 4), calibration_replicates=3, law_cases=300,
         cross_check_cases=4, exact_check_cases=2, ksg_cases=2, ksg_samples=5_000,
-        leaderboard_law_cases=3),
+        leaderboard_law_cases=3, panel_n_values=(1, 2), panel_sigmas=(1.0, 3.0), panel_rhos=(0.0, 0.6)),
     "full": ReportConfig(
         name="full", set_cases=5000,
-        estimation=EstimationConfig(ladder=(625, 2_500, 10_000), max_samples=10_000, max_samples_tree=160_000,
+        estimation=EstimationConfig(ladder=(625, 2_500, 10_000), max_samples=40_000, max_samples_tree=160_000,
                                     replicates=5, max_replicates=20, gaussian_samples=200_000, cross_check="none"),
         draws={"scale_n1": 3, "scale_n3": 2, "scale_n3_rho": 1, "n": 2, "N": 3, "mu_range": 3, "rho": 3},
         scale_values=(0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
@@ -77,7 +84,7 @@ TIERS: dict[str, ReportConfig] = {
         rho_values=(-0.05, 0.0, 0.25, 0.5, 0.75, 0.95), base_scale=1.0, set_draws=6,
         truth_n_values=tuple(range(1, 21)), truth_draws_per_n=12,
         calibration_samples=(10_000, 50_000), calibration_dims=(1, 2, 4, 8), calibration_replicates=5,
-        law_cases=2000, cross_checks_per_n=5),
+        law_cases=2000, cross_checks_per_n=5, panel_n_values=PANEL_N_VALUES),
 }
 
 
@@ -110,12 +117,19 @@ def _draw_cases(cfg: ReportConfig) -> list:
     return cases
 
 
+def _panel_cases(cfg: ReportConfig) -> list:
+    """The truth grid of the paper's Figs. 3A/3B (docs/theory.md §13.1), none when ``panel_n_values`` is empty."""
+    if not cfg.panel_n_values:
+        return []
+    return panel_cases(cfg.panel_n_values, cfg.panel_sigmas, cfg.panel_rhos)
+
+
 def tier_cases(cfg: ReportConfig) -> list:
-    """Every Monte Carlo case of a tier, in a fixed order: the sweeps, then the set draws.
+    """Every Monte Carlo case of a tier, in a fixed order: the sweeps, the set draws, then the Fig. 3A/3B grid.
 
     The report and ``pytest validation/`` use the same list, so they share cached truths.
     """
-    return [c for spec in sweep_specs(cfg) for c in build_sweep(spec)] + _draw_cases(cfg)
+    return [c for spec in sweep_specs(cfg) for c in build_sweep(spec)] + _draw_cases(cfg) + _panel_cases(cfg)
 
 
 def suite_config(tier: str) -> ReportConfig:

@@ -266,3 +266,24 @@ def test_run_sweep_config_writes_results_and_provenance(fake_estimator, tmp_path
     assert (tmp_path / "results.csv").exists()
     prov = json.loads((tmp_path / "provenance.json").read_text())
     assert prov["estimation"]["replicates"] == 2 and "numpy" in prov["versions"]
+
+
+def test_a_reused_truth_is_described_by_its_own_case(fake_estimator, tmp_path):
+    """Two cases with one truth (the same parameters listed under two sweeps) share the truth's numbers but
+    each row names its own sweep and axis, whether the truth was computed, cached or read from a table."""
+    from synmi.validation.engine.sweeps import run_truths
+    from synmi.validation.engine.truth_table import table_key
+
+    a = _case(seed=1)
+    a = replace(a, meta={"sweep": "paper_3A", "axis": "sigma", "axis_value": 1.0})
+    b = replace(a, meta={"sweep": "paper_3B", "axis": "rho", "axis_value": 0.0})
+    config = CONFIG
+    for known in (None, "table"):
+        table = None
+        if known:
+            first = run_truths([a], config)
+            table = {table_key(a, config): first[0], table_key(b, config): first[0]}
+        rows = run_truths([a, b], config, out_dir=tmp_path, known=table)
+        assert rows[0]["truth"] == rows[1]["truth"]
+        assert (rows[0]["sweep"], rows[0]["axis"]) == ("paper_3A", "sigma")
+        assert (rows[1]["sweep"], rows[1]["axis"], rows[1]["axis_value"]) == ("paper_3B", "rho", 0.0)

@@ -41,7 +41,7 @@ from ...analytic.inputs import Case, check_integer
 from ...empirical.truth import CROSS_CHECKS
 from .approximations import Approximation, approximation_name
 
-__all__ = ["EstimationConfig", "case_hash", "case_seed", "compare_case", "estimate_truth", "judge",
+__all__ = ["EstimationConfig", "case_fields", "case_hash", "case_seed", "compare_case", "estimate_truth", "judge",
            "evaluate_approximation", "scale_of", "fw_fields", "truth_row_fields", "ROW_COLUMNS"]
 
 
@@ -275,8 +275,16 @@ def estimate_truth(case: Case, config: EstimationConfig | None = None) -> dict[s
     """
     config = config or EstimationConfig()
     t0 = time.perf_counter()
+    row = case_fields(case)
+    row.update(truth_row_fields(_true_information(case, config)))
+    row["seconds"] = time.perf_counter() - t0
+    return row
+
+
+def case_fields(case: Case) -> dict[str, Any]:
+    """The descriptor columns of a case's row (its id, sweep, sizes, scales and meta); no truth."""
     scale, scale_vs = scale_of(case)
-    row: dict[str, Any] = {
+    return {
         "case_id": case_hash(case)[:16],
         "sweep": case.meta.get("sweep", ""),
         "axis": case.meta.get("axis", ""),
@@ -292,9 +300,6 @@ def estimate_truth(case: Case, config: EstimationConfig | None = None) -> dict[s
         "mu_range": case.meta.get("mu_range", np.nan),
         "meta": json.dumps(case.meta, default=str, sort_keys=True),
     }
-    row.update(truth_row_fields(_true_information(case, config)))
-    row["seconds"] = time.perf_counter() - t0
-    return row
 
 
 def fw_fields(case: Case) -> dict[str, Any]:

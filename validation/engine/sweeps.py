@@ -46,6 +46,7 @@ from .approximations import Approximation, CaseEvaluator, approximation_name
 from .comparison import (
     ROW_COLUMNS,
     EstimationConfig,
+    case_fields,
     case_hash,
     estimate_truth,
     evaluate_approximation,
@@ -352,7 +353,9 @@ def run_truths(cases: Sequence[Case], config: EstimationConfig | None = None, *,
     for t in todo:
         if t not in rows:
             rows[t] = rows[first_of[keys[t]]]
-    return [rows[t] for t in range(len(cases))]
+    # a truth reused for a case (from the table, the cache, or a duplicate of another case in the list, e.g.
+    # one of two panels' grids sharing a point) is described by that case: its sweep, axis and meta
+    return [{**rows[t], **case_fields(cases[t])} for t in range(len(cases))]
 
 
 def judge_table(truths: Sequence[dict[str, Any]], cases: Sequence[Case], approximation: Approximation | None = None,

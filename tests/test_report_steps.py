@@ -337,3 +337,26 @@ def test_the_by_n_figure_says_how_many_infinite_truths_it_cannot_draw(tmp_path):
     name, caption = fig_by_n(pd.DataFrame(rows), {}, tmp_path)
     assert (tmp_path / name).exists()
     assert "2 infinite truths" in caption and "+inf on 1 of them" in caption
+
+
+def test_a_reproduction_uses_another_seed_and_never_extends_beyond_the_stored_ladder(monkeypatch, tmp_path):
+    """Each recomputed truth runs the same rule with seed + 1, its ladder capped at the stored truth's top
+    rung (at least the ladder's top), and the fresh rows come back in the order of the stored ones."""
+    from synmi.validation.report import truth_steps
+
+    calls = []
+
+    def recording_run_truths(cases, config, **kw):
+        calls.append((len(cases), config.seed, config.max_samples, config.max_samples_tree))
+        return [{"case": c, "top": config.max_samples} for c in cases]
+
+    monkeypatch.setattr(truth_steps, "run_truths", recording_run_truths)
+    config = TIERS["full"].estimation
+    stored = [{"truth_n_samples": 40_000}, {"truth_n_samples": 2_500}, {"truth_n_samples": 10_000},
+              {"truth_n_samples": 160_000}]
+    fresh = truth_steps._reproductions(["a", "b", "c", "d"], stored, config, cache=tmp_path, n_jobs=1,
+                                       scheduler=None)
+    assert [r["case"] for r in fresh] == ["a", "b", "c", "d"]
+    assert [r["top"] for r in fresh] == [40_000, 10_000, 10_000, 160_000]
+    assert sorted(calls) == [(1, config.seed + 1, 40_000, 40_000), (1, config.seed + 1, 160_000, 160_000),
+                             (2, config.seed + 1, 10_000, 10_000)]

@@ -286,9 +286,10 @@ def section_truth(data: ReportData) -> str:
         "statistic."
         + (f" {int((method == 'exact_zero').sum())} cases have every weight constant and carry exactly 0 nats."
            if (method == "exact_zero").any() else ""),
-        f"- **Truth table**: {t.table.get('reused', 0)} truths reused from `tables/truths.csv.gz` (keyed by case "
-        f"content, settings and truth version), {t.table.get('computed', 0)} computed in this run; "
-        f"{t.table.get('recomputed_sample', 0)} reused ones recomputed with another seed, "
+        f"- **Truth table**: {t.table.get('reused', 0)} truths reused from `tables/truths.csv.gz` (keyed by the "
+        f"case's identity, settings and truth version), {t.table.get('computed', 0)} computed in this run; "
+        f"{t.table.get('recomputed_sample', 0)} reused ones recomputed with another seed (same rule, ladder not "
+        "extended beyond the stored truth's top rung), "
         f"{t.table.get('reproduced', 0)} reproduce within their combined uncertainty "
         "(`tables/truth_reproduction.csv`).",
     ]

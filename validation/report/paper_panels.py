@@ -218,7 +218,7 @@ def _draw_slope(ax, tf: pd.DataFrame, fw_tab: pd.DataFrame | None, panel: dict, 
     ax.errorbar(x + jitter, y, yerr=np.abs(np.vstack([y - lo, hi - y])), fmt="o", ms=2.5, lw=0.6,
                 color=_C["truth"], label=f"truth, 95% CI ({len(sub)} resolved)")
     ax.scatter(x - jitter, np.log(sub["approx"].clip(lower=1e-300).to_numpy(float)) - shift, s=6, marker="x",
-               color=_C["approx"], label="best approximation")
+               color=_C["approx"], label="best approximation", zorder=3)
     t = panel.get("truth") or {}
     if t.get("value") is not None and len(x) >= 2:
         xs = np.linspace(x.min(), x.max(), 20)
@@ -253,7 +253,7 @@ def _draw_3ab(ax, tf: pd.DataFrame, dense: pd.DataFrame | None, panel: dict, pid
             y, lo, hi = _ln(g["truth"]), _ln(g["ci_low"]), _ln(g["ci_high"])
             ax.errorbar(g["axis_value"], y, yerr=np.abs(np.vstack([y - lo, hi - y])), fmt="o-", ms=3, lw=1,
                         color=cm2(j), label=f"truth n={n}")
-            ax.plot(g["axis_value"], _ln(g["approx"]), "x", color=cm2(j), ms=4)
+            ax.plot(g["axis_value"], _ln(g["approx"]), "x", color=cm2(j), ms=4, zorder=3)
         ax.legend(fontsize=6, loc="lower right", title="-- FW (n = 1…16), x approx.", title_fontsize=6)
     else:
         ax.text(0.5, 0.5, "not testable:\nno truths for panel_cases()", transform=ax.transAxes, ha="center",

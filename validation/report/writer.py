@@ -355,7 +355,9 @@ def _survival_words(slopes: dict, label: str) -> str:
         words.append(f"**Fig. 4 (synergy, I/n rising with n in set 3):** with the truth, I/n {state} "
                      f"(slope of ln(I/n) on ln n {format_number(syn['truth'])} {format_interval(syn['truth_ci'])}); "
                      f"with {label} it {astate} ({format_number(syn['approximation'])} "
-                     f"{format_interval(syn['approximation_ci'])}). The synergy conclusion {survive}.")
+                     f"{format_interval(syn['approximation_ci'])}). The rise of I/n with n {survive}; synergy in "
+                     "the other sense, an ensemble holding more than the sum of its connections' informations, is "
+                     "judged in the erratum (section *The paper redrawn*).")
     return "\n\n".join(words)
 
 
@@ -517,6 +519,11 @@ def section_paper(data: ReportData) -> str:
         return ""
     grid = paper.get("n1_grid", {})
     figures = [_figure(data, key) for key in ("paper_fig2", "paper_fig3", "paper_fig4") if key in data.figures]
+    fig3 = {e.get("panel"): int(e.get("cases") or 0) for e in paper.get("erratum", []) if e.get("panel") in ("3A", "3B")}
+    fig3_text = (f"Figs. 3A/3B use truths on the paper's nested ensemble of N = 10 ({fig3.get('3A', 0)} and "
+                 f"{fig3.get('3B', 0)} resolved truths; `panel_cases`). " if any(fig3.values()) else
+                 "Figs. 3A/3B need truths on the paper's nested ensemble of N = 10, which this tier does not "
+                 "compute (not testable). ")
     return "\n".join([
         "## The paper redrawn, panel by panel\n",
         "Each panel of Figs. 2-4 in three layers: FW as the paper computed it (the authors' keep-rule), the true "
@@ -525,7 +532,7 @@ def section_paper(data: ReportData) -> str:
         f"{grid.get('sigmas', '?')} values of sigma, {grid.get('rhos', '?')} of rho and "
         f"{grid.get('n_patterns', '?')} values of N (the paper: 100, 100 and 31); the ensemble panels use the "
         "report's set-2/3 draws; "
-        "Figs. 3A/3B need truths on the paper's fixed ensembles of N = 10, which this report does not compute yet. "
+        + fig3_text +
         "Verdict rules: docs/theory.md §13.1; `tables/paper_erratum.csv`, `summary.json[\"paper\"]`.\n",
         "\n".join("#" + line if line.startswith("## ") else line for line in paper.get("markdown", "").split("\n")),
         "", *figures,

@@ -73,21 +73,34 @@ def test_agreement_at_small_scale(suite_data, request, is_default_approximation)
     assert bad.empty, f"{len(bad)}/{len(small)} small-scale cases disagree:\n{_describe(bad)}"
 
 
+#: What a correct formula may differ from the truth on the correlated chain ensembles beyond the truth's own
+#: tolerance, as a fraction of the truth: FW's first-order error (docs/theory.md §5, claim 1).  Measured
+#: 2026-12-07 at lambda_max = 0.2 against three long runs of the copula truth (ladder to 4e4-1.6e5, 8-32
+#: replicates): 0.9291 [0.9245, 0.9337], 0.9287 [0.9252, 0.9321], 0.9266 [0.9242, 0.9290], and FW 0.9323, so
+#: FW is 0.35-0.6% high there; the nearest wrong variant (``mu_w`` without ``- Sigma_w / 2``) is 5.6% low.
+#: The allowance lies between the two, about at their geometric mean.
+CORRELATED_ALLOWANCE = 0.015
+
+
 def test_agreement_on_correlated_ensembles(suite_data, approximation):
-    """Every correlated chain-ensemble case agrees with its truth within tolerance (any approximation, FW included).
+    """Every correlated chain-ensemble case is within the truth's tolerance plus FW's first-order error
+    (``CORRELATED_ALLOWANCE`` of the truth) of its truth (any approximation, FW included; no xfail).
 
     Chains ``(0, 1), (1, 2), (2, 3)`` with the target's ``ln x`` correlated (rho = 0.9) and the other
-    patterns' at 0.5 or -0.3, at ``lambda_max`` = 0.01, 0.01, 0.02 and 0.2 (Monte Carlo truths, n = 3).
-    FW agrees on each (measured 2026-12-07, quick tier: errors -0.20 to +0.24 of the tolerance, which is 3
-    standard errors plus the ladder's bias bound, 0.015-0.039 nats); a formula that drops the covariance
-    between the connections is off by 9 to 18 tolerances, one without the ``- Sigma_w / 2`` of ``mu_w`` by 3.9
-    at ``lambda_max = 0.2`` (``validation/test_wrong_variants.py``).  No xfail: FW must pass.
+    patterns' at 0.5 or -0.3, at ``lambda_max`` = 0.01, 0.01, 0.02 and 0.2 (Monte Carlo truths, n = 3).  The
+    covariance between the connections is large there, so a formula that drops or mishandles it is off by
+    0.1-0.5 nats (9 to 18 tolerances); one without the ``- Sigma_w / 2`` of ``mu_w`` is off by 5.6% at
+    ``lambda_max = 0.2`` (``validation/test_wrong_variants.py``).  FW's own error at 0.2 is 0.35-0.6%: a test
+    of exact agreement there passed or failed with the truth's seed (it failed once the seed changed and the
+    truth's tolerance narrowed to 0.0064 nats), so the allowance above is part of the claim.
     """
     table = suite_data.judge_correlated(approximation)
     assert len(table) == 4
-    bad = table[table["verdict"] != "agree"]
-    assert bad.empty, (f"{len(bad)}/{len(table)} correlated chain-ensemble cases disagree with the truth:\n"
-                       f"{_describe(bad)}")
+    excess = (table["abs_err"].astype(float) - table["tolerance"].astype(float)
+              - CORRELATED_ALLOWANCE * table["truth"].astype(float).abs())
+    bad = table[~(excess <= 0)]  # an undefined value (NaN) is a miss
+    assert bad.empty, (f"{len(bad)}/{len(table)} correlated chain-ensemble cases are further from the truth than "
+                       f"its tolerance plus {100 * CORRELATED_ALLOWANCE:g}%:\n{_describe(bad)}")
 
 
 # ------------------------------------------------------------------ deliberately wrong approximations

@@ -149,23 +149,33 @@ def _log_weights(m: np.ndarray, c: np.ndarray, pattern: int, n_samples: int) -> 
     """``(ln w_S, ln w_S^(-l))`` of ``n_samples`` draws, shape (M, n) each, from the same draws.
 
     ``ln z_k = m_k + B_k g_k`` with ``B_k B_k^T = c_k`` (eigen-factor, negative
-    rounding eigenvalues set to 0); the rest is summed with its own largest term
-    factored out, and ``ln w_S = logaddexp(ln w_S^(-l), ln z_l)``, so neither
-    underflows nor cancels.
+    rounding eigenvalues set to 0; one product for all patterns when they share
+    ``c``).  The rest is summed in place with each connection's largest
+    log-mean ``max_k m_k`` factored out: every term is then
+    ``exp(m_k - max m + B_k g_k)`` with ``|B_k g_k|`` at most a few hundred
+    (``c`` is bounded by the input checks), and the term with the largest mean is
+    not below ``exp(-|B_k g_k|)``, so the sum neither overflows nor underflows;
+    ``ln w_S = logaddexp(ln w_S^(-l), ln z_l)`` does not cancel.
     """
     n_patterns, n = m.shape
-    stack = np.broadcast_to(c, (n_patterns, n, n)) if c.ndim == 2 else c
-    lam, q = np.linalg.eigh(stack)
-    factor = q * np.sqrt(np.maximum(lam, 0.0))[:, None, :]  # (N, n, n)
     z = _normals(n_patterns * n, n_samples).reshape(n_samples, n_patterns, n)
-    log_z = np.matmul(z.transpose(1, 0, 2), factor.transpose(0, 2, 1))  # (N, M, n)
-    log_z += m[:, None, :]
-    keep = np.arange(n_patterns) != pattern
-    rest = log_z[keep]
-    shift = rest.max(axis=0)
-    total = np.exp(rest - shift).sum(axis=0)
-    log_rest = np.log(total) + shift
-    return np.logaddexp(log_rest, log_z[pattern]), log_rest
+    lam, q = np.linalg.eigh(c)
+    root = np.sqrt(np.maximum(lam, 0.0))
+    if c.ndim == 2:
+        log_z = (z.reshape(-1, n) @ (q * root).T).reshape(n_samples, n_patterns, n)  # (M, N, n)
+    else:
+        log_z = np.matmul(z.transpose(1, 0, 2), (q * root[:, None, :]).transpose(0, 2, 1)).transpose(1, 0, 2)
+    log_z += m
+    if pattern == n_patterns - 1:  # the canonical order puts the target last: the rest is a view
+        target, rest = log_z[:, -1, :], log_z[:, :-1, :]
+    else:
+        target, rest = log_z[:, pattern, :].copy(), np.delete(log_z, pattern, axis=1)
+    shift = np.delete(m, pattern, axis=0).max(axis=0)
+    rest -= shift
+    np.exp(rest, out=rest)
+    log_rest = np.log(rest.sum(axis=1))
+    log_rest += shift
+    return np.logaddexp(log_rest, target), log_rest
 
 
 def _canonical(m: np.ndarray, c: np.ndarray, pattern: int) -> tuple[np.ndarray, np.ndarray, int]:

@@ -693,9 +693,17 @@ def _checked_columns(log_means: Any, log_variances: Any) -> tuple[np.ndarray, np
         raise ValueError(f"log_means must be a non-empty array of shape (K,) or (K, n), got {np.shape(log_means)}")
     if v.shape != m.shape:
         raise ValueError(f"log_variances must have the shape of log_means {m.shape}, got {v.shape}")
-    for column in range(m.shape[1]):
-        _as_terms(m[:, column], v[:, column])  # finiteness and signs, naming the argument
+    if not (np.all(np.isfinite(m)) and np.all(np.isfinite(v)) and np.all(v >= 0)):
+        for column in range(m.shape[1]):
+            _as_terms(m[:, column], v[:, column])  # finiteness and signs, naming the argument
     return m, v
+
+
+def _checked_target(target: Any, n_terms: int) -> int:
+    """``target`` as an index into ``n_terms`` terms, or ``ValueError`` naming it."""
+    if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or not 0 <= int(target) < n_terms:
+        raise ValueError(f"target must be an integer in [0, {n_terms}), got {target!r}")
+    return int(target)
 
 
 def _fold_sequence(m: np.ndarray, var: np.ndarray, varying_rest: np.ndarray, l: int
@@ -709,8 +717,9 @@ def _fold_sequence(m: np.ndarray, var: np.ndarray, varying_rest: np.ndarray, l: 
     return np.append(m[varying_rest][order], m[l]), np.sqrt(np.append(var[varying_rest][order], var[l]))
 
 
-def _sum_information(m: np.ndarray, var: np.ndarray, l: int, refine: bool, tol: float) -> tuple[float, float]:
-    """``h(sum_k e^G_k) - h(sum_{k != l} e^G_k)`` and its error bound (``nan`` unrefined); see the caller."""
+def _sum_information(m: np.ndarray, var: np.ndarray, l: int, refine: bool, tol: float,
+                     res: _Resolution = _Resolution()) -> tuple[float, float]:
+    """``h(sum_k e^G_k) - h(sum_{k != l} e^G_k)`` and its error bound (``nan`` unrefined, at ``res``); see the caller."""
     if var[l] == 0:
         return 0.0, 0.0
     rest = np.arange(m.size) != l
@@ -725,7 +734,7 @@ def _sum_information(m: np.ndarray, var: np.ndarray, l: int, refine: bool, tol: 
         return (_moments(dens[n_rest + 1], -math.inf)[0] - _moments(dens[n_rest], -math.inf)[0],), 0
 
     if not refine:
-        return float(compute(_Resolution())[0][0]), math.nan
+        return float(compute(res)[0][0]), math.nan
     (value,), error, _ = _refine_until(compute, tol)
     return float(value), float(error)
 
@@ -769,12 +778,11 @@ def lognormal_sum_information(log_means: Any, log_variances: Any, target: int, *
     """
     m, var = _checked_columns(log_means, log_variances)
     tol = _check_tol(tol)
-    if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or not 0 <= int(target) < m.shape[0]:
-        raise ValueError(f"target must be an integer in [0, {m.shape[0]}), got {target!r}")
+    target = _checked_target(target, m.shape[0])
     values, errors = np.empty(m.shape[1]), np.empty(m.shape[1])
     with single_blas_thread():
         for a in range(m.shape[1]):
-            values[a], errors[a] = _sum_information(m[:, a], var[:, a], int(target), bool(refine), tol)
+            values[a], errors[a] = _sum_information(m[:, a], var[:, a], target, bool(refine), tol)
     return values, errors
 
 

@@ -7,7 +7,10 @@
 * exactly unchanged by reordering the ensemble or the other patterns, and by
   neurons outside ``V(S)``; deterministic;
 * bad input raises ``ValueError`` naming the argument;
-* hypothesis: always defined, ``>= 0``, finite unless infinite.
+* hypothesis: always defined, ``>= 0``, finite unless infinite, wherever the
+  exact quadrature resolves every connection's scales (it refuses, with a
+  ``ValueError``, scales too far apart: none in 1500 random draws of this
+  strategy, but hypothesis finds such cases).
 """
 
 from __future__ import annotations
@@ -248,12 +251,39 @@ def small_cases(draw):
     return validate_case(mu, sigma, chosen, draw(st.integers(0, n_patterns - 1)))
 
 
+def _exact_refuses(case, a):
+    try:
+        _quiet(single_connection_information, validate_case(case.mu, case.sigma, case.ensemble[a:a + 1], case.pattern))
+    except ValueError:
+        return True
+    return False
+
+
 @SETTINGS
 @given(small_cases())
 def test_always_defined_nonnegative_and_infinite_exactly_when_the_truth_is(case):
-    result = normal_score_copula_result(*_args(case))
+    try:
+        result = normal_score_copula_result(*_args(case))
+    except ValueError as err:
+        # the documented limit (analytic.exact): log-weight scales too far apart for the quadrature, e.g. a
+        # connection whose variance nearly cancels in a rank-deficient covariance; then the exact
+        # single-connection quadrature refuses one of the case's connections too
+        assert "too far apart" in str(err) or "resolution of double precision" in str(err), err
+        assert any(_exact_refuses(case, a) for a in range(case.n_connections)), err
+        return
     assert not np.isnan(result.value)
     assert result.value >= 0
     infinite = infinite_information_reason(case) is not None
     assert (result.value == np.inf) == infinite
     assert (result.status is Status.INFINITE) == infinite
+
+
+def test_row_orders_are_argsorts():
+    """The packed-key sort (analytic.copula._row_orders) gives numpy's stable argsort, signs and zeros included."""
+    from synmi.analytic.copula import _row_orders
+
+    rng = np.random.default_rng(7)
+    for shape in ((12, 8192), (3, 1000), (2, 7)):
+        x = rng.standard_normal(shape) * np.exp(rng.uniform(-30, 30, (shape[0], 1)))
+        x[0, :4] = [-0.0, 0.0, -1e-300, 1e-300] if shape[1] >= 4 else x[0, :4]
+        assert np.array_equal(_row_orders(x), np.argsort(x, axis=1, kind="stable"))

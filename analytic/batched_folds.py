@@ -2,10 +2,11 @@
 
 The normal-score copula (docs/theory.md §11.5) needs ``I(w[a] ; x_l)`` for
 every connection ``a`` of an ensemble: ``n`` chains of ``N`` folds each
-(:mod:`analytic.exact`).  One fold costs about 1e4 cells of the ``(y, c)``
-quadrature plus some thirty small array operations, and the operations are
-about half of it.  Here the ``k``-th fold of every chain is done by one set of
-array operations over all chains, on arrays of shape ``(chains, rows, nodes)``:
+(:mod:`analytic.exact`).  On the paper's scales one fold is about 1e4 cells
+of the ``(y, c)`` quadrature (about 100 grid points by 90 nodes) plus some
+thirty small array operations, which cost about as much as the cells.  Here
+the ``k``-th fold of every chain is done by one set of array operations over
+all chains, on arrays of shape ``(chains, nodes, rows)``:
 
 * one grid step per fold for all chains (the smallest of theirs, each a power
   of ``2^(1/4)``, as in :mod:`analytic.exact`) and one node set in ``c`` (the
@@ -23,9 +24,11 @@ The chains are evaluated at :data:`COPULA_RESOLUTION`, coarser than the exact
 quadrature's base resolution: 0.75 nodes per standard deviation and per nat at
 the kink instead of 1.5, tails cut at 7 standard deviations instead of 8.5, a
 12-point stencil instead of 16.  On the 40 set-2/3 draws of
-``benchmarks/bench_approximations.py`` (520 connections) the largest departure
-from the refined exact values was 1.6e-7 relative, and the benchmark prints it
-on every run.  A batch whose arrays would exceed :data:`BATCH_CELLS` cells
+``benchmarks/bench_approximations.py`` (418 connections of its 38 ensembles) the
+largest departure from the refined exact values was 2.5e-7 relative (7.4e-10
+nats), and the benchmark prints it on every run; the marginals cost a median
+2.55 times less than one chain at a time at the base resolution on the same
+draws.  A batch whose arrays would exceed :data:`BATCH_CELLS` cells
 (scales far apart) falls back to one chain at a time at the same resolution,
 which raises ``ValueError`` where the exact quadrature cannot resolve the scales.
 """

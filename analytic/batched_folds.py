@@ -225,14 +225,14 @@ def _entropies(dens: _Densities) -> np.ndarray:
     return h_log + np.einsum("ai,ai->a", p, y) / total
 
 
-def _fold_sequences(m: np.ndarray, var: np.ndarray, target: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+def _fold_sequences(m: np.ndarray, var: np.ndarray, varying: np.ndarray, target: int,
+                    count: int) -> tuple[np.ndarray, np.ndarray]:
     """:func:`analytic.exact._fold_sequence` of every column, each with ``count`` varying other terms.
 
-    Returns the log-means and standard deviations, shape ``(count + 1, n)``:
-    each column's varying other terms widest first (then larger ``m + s^2/2``),
-    then its target term.
+    ``varying`` marks each column's varying other terms.  Returns the log-means
+    and standard deviations, shape ``(count + 1, n)``: each column's varying
+    other terms widest first (then larger ``m + s^2/2``), then its target term.
     """
-    varying = (np.arange(m.shape[0]) != target)[:, None] & (var > 0)
     rows = np.argsort(~varying, axis=0, kind="stable")[:count]  # the varying terms, in their order
     m_rest, s_rest = np.take_along_axis(m, rows, axis=0), np.sqrt(np.take_along_axis(var, rows, axis=0))
     order = np.lexsort((-(m_rest + 0.5 * s_rest * s_rest), -s_rest), axis=0)
@@ -247,10 +247,10 @@ def _chain_information(seq_m: np.ndarray, seq_s: np.ndarray, res: _Resolution) -
     """
     n_terms = seq_m.shape[0]
     scales = np.minimum.accumulate(np.minimum(np.minimum(seq_s, _fw_widths(seq_m, seq_s)), KINK_SCALE), axis=0)
-    reach = np.max(np.abs(seq_m) + res.tail_sd * seq_s, axis=0) + n_terms
-    if np.any(reach / (scales[-1] / res.points_per_scale) > _MAX_GRID_INDEX / 2):
-        raise _TooLarge
     steps = [_step_for(float(v), res.points_per_scale) for v in scales.min(axis=1)]  # the finest of the chains'
+    # analytic.exact._sum_densities' check: grid indices |ln X| / step beyond 2^52 are not distinct doubles
+    if float(np.max(np.abs(seq_m) + res.tail_sd * seq_s)) + n_terms > steps[-1] * _MAX_GRID_INDEX:
+        raise _TooLarge
     dens = _gaussians(seq_m[0], seq_s[0], steps[0], res.tail_sd)
     h_rest = np.zeros(seq_m.shape[1])
     for k in range(1, n_terms):
@@ -292,20 +292,14 @@ def batched_sum_information(log_means: Any, log_variances: Any, target: int) -> 
     """
     m, var = _checked_columns(log_means, log_variances)
     target = _checked_target(target, m.shape[0])
-    values = np.empty(m.shape[1])
-    others = np.arange(m.shape[0]) != target
-    groups: dict[int, list[int]] = {}
-    for a in range(m.shape[1]):
-        n_varying = int(np.count_nonzero(others & (var[:, a] > 0)))
-        if var[target, a] == 0:
-            values[a] = 0.0
-        elif n_varying == 0:
-            values[a] = math.inf
-        else:  # chains of equal length fold together
-            groups.setdefault(n_varying, []).append(a)
+    varying = (np.arange(m.shape[0]) != target)[:, None] & (var > 0)  # each column's varying other terms
+    counts = varying.sum(axis=0)
+    values = np.where(var[target] == 0, 0.0, np.where(counts == 0, math.inf, math.nan))
+    pending = np.isnan(values)
     with single_blas_thread():
-        for count, columns in groups.items():
-            seq_m, seq_s = _fold_sequences(m[:, columns], var[:, columns], target, count)
+        for count in np.unique(counts[pending]):  # chains of equal length fold together
+            columns = np.flatnonzero(pending & (counts == count))
+            seq_m, seq_s = _fold_sequences(m[:, columns], var[:, columns], varying[:, columns], target, int(count))
             try:
                 values[columns] = _chain_information(seq_m, seq_s, COPULA_RESOLUTION)
             except _TooLarge:
